@@ -1,0 +1,62 @@
+// The validated, normalised form of one service file; every duration in milliseconds.
+
+export type LogMode = 'ring' | 'stdout' | 'none' | 'file';
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export interface ServiceConfig {
+  readonly name: string;
+  /** Path of the file it came from (or '<memory>'). */
+  readonly source: string;
+  /** The `exec` line as written. */
+  readonly exec: string;
+  /** `exec` split shell-like (quotes honoured, no shell). Never empty. */
+  readonly argv: readonly string[];
+  readonly test: string | null;
+  readonly testArgv: readonly string[] | null;
+  readonly oneshot: boolean;
+  readonly after: readonly string[];
+  /** Normalised signal name, e.g. 'SIGTERM'. */
+  readonly stopSignal: NodeJS.Signals;
+  readonly shutdownTimeoutMs: number;
+  readonly log: LogMode;
+  readonly env: Readonly<Record<string, string>>;
+  readonly dir: string;
+  readonly restart: RestartPolicy;
+  readonly restartDelayMs: number;
+  readonly restartMaxDelayMs: number;
+  /** 0 = unlimited. */
+  readonly maxRestarts: number;
+  /** null = default schedule (50 ms first, growing to 2 s). */
+  readonly testIntervalMs: number | null;
+  readonly testTimeoutMs: number;
+  readonly user: string | null;
+  readonly group: string | null;
+  /** Resolved numeric ids (null = inherit). */
+  readonly uid: number | null;
+  readonly gid: number | null;
+  readonly postStop: string | null;
+  readonly postStopArgv: readonly string[] | null;
+  readonly critical: boolean;
+  readonly logFile: string | null;
+  readonly logMaxSize: number;
+  readonly logMaxFiles: number;
+}
+
+/** A problem with one service file, located for the operator. line/column are 1-based; 0 when unknown. */
+export interface ConfigError {
+  readonly file: string;
+  readonly service: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** Resolves a user or group name (or numeric string) to an id; null when it does not exist. */
+export type IdentityResolver = (kind: 'user' | 'group', value: string) => number | null;
+
+export interface LoadResult {
+  /** Valid services, by name. */
+  readonly services: Map<string, ServiceConfig>;
+  /** Every problem found, one or more per bad file. Bad files are absent from `services`. */
+  readonly errors: ConfigError[];
+}
