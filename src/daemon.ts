@@ -1,0 +1,258 @@
+// Composition root: wires the real OS into the supervisor, installs signal handlers, runs until shutdown.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { installChildRegistry } from './os/child-registry.js';
+import { loadLibc, type Libc } from './os/libc.js';
+import { Reaper } from './os/reaper.js';
+import { readOwnChildren, readCmdline } from './os/proc.js';
+import { ProcessTable } from './os/process-table.js';
+import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
+import { processPort } from './os/spawn.js';
+import { resolveIdentity } from './os/identity.js';
+import { loadConfigDir } from './config/load-dir.js';
+import { formatConfigError } from './config/format-error.js';
+import type { ServiceConfig } from './config/types.js';
+import { createLogger } from './log/logger.js';
+import type { Logger } from './log/logger-types.js';
+import { LogStore } from './log/log-store.js';
+import { FileSink } from './log/file-sink.js';
+import { ServiceManager } from './supervisor/manager.js';
+import { systemClock, type TrackedProcess } from './supervisor/ports.js';
+import { formatShutdownReport } from './supervisor/shutdown-report.js';
+import { RpcServer } from './ipc/server.js';
+import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
+import { TransientRuns } from './supervisor/transient-runs.js';
+
+export interface DaemonOptions {
+  readonly configDir: string;
+  readonly socketPath: string;
+  readonly container: boolean;
+  readonly bufferLines: number;
+  readonly logFormat: 'text' | 'json';
+  readonly shutdownSignals: readonly NodeJS.Signals[];
+  /** Replaces reboot(2) in tests; never used for real outside PID 1. */
+  readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
+}
+
+export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
+const SWEEP_WAIT_MS = 5000;
+const VERSION = '0.1.0';
+
+interface ShutdownRequest {
+  readonly kind: ShutdownKind;
+  readonly exitCode: number;
+  readonly why: string;
+}
+
+/** Runs the manager in the foreground; resolves with the process exit code once everything is stopped. */
+export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  const registry = installChildRegistry();
+  const logger = createLogger({ format: opts.logFormat });
+  const isPid1 = process.pid === 1;
+
+  let resolveRequest: (r: ShutdownRequest) => void = () => undefined;
+  const requested = new Promise<ShutdownRequest>((r) => (resolveRequest = r));
+  let request: ShutdownRequest | null = null;
+  const requestShutdown = (r: ShutdownRequest): void => {
+    if (request) {
+      logger.warn('shutdown already in progress', { why: r.why });
+      return;
+    }
+    request = r;
+    logger.info('shutdown requested', { why: r.why, kind: r.kind });
+    resolveRequest(r);
+  };
+  for (const sig of opts.shutdownSignals) process.on(sig, () => requestShutdown({ kind: 'stop', exitCode: 0, why: sig }));
+  process.on('uncaughtException', (err) => {
+    logger.error('uncaught exception; stopping every service', { error: err.stack ?? String(err) });
+    requestShutdown({ kind: 'stop', exitCode: 1, why: 'uncaught exception' });
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error('unhandled rejection; stopping every service', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    requestShutdown({ kind: 'stop', exitCode: 1, why: 'unhandled rejection' });
+  });
+
+  const libc = startReaping(logger, registry.has.bind(registry), isPid1);
+  const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
+  const table = new ProcessTable({ tag });
+  const logs = new LogStore({ capacityPerService: opts.bufferLines });
+  const files = new Map<string, FileSink>();
+  const baseEnv = cleanEnv(process.env);
+
+  const output = (c: ServiceConfig): ((stream: 'stdout' | 'stderr', text: string) => void) | null => {
+    if (c.log === 'none') return null;
+    if (c.log === 'stdout')
+      return (stream, text) => {
+        logs.append(c.name, stream, text);
+        process.stdout.write(`[${c.name}] ${text}\n`);
+      };
+    if (c.log === 'file' && c.logFile) {
+      let sink = files.get(c.name);
+      if (!sink) {
+        sink = new FileSink({
+          path: path.resolve(c.dir, c.logFile),
+          maxSize: c.logMaxSize,
+          maxFiles: c.logMaxFiles,
+          onError: (err: Error) => logger.error('log file unwritable', { service: c.name, error: err.message }),
+        });
+        files.set(c.name, sink);
+      }
+      const s = sink;
+      return (stream, text) => {
+        logs.append(c.name, stream, text);
+        s.write(stream, text);
+      };
+    }
+    return (stream, text) => void logs.append(c.name, stream, text);
+  };
+  const envFor = (c: ServiceConfig): Record<string, string> => ({ ...baseEnv, ...c.env, ...tagEnv(tag, c.name) });
+
+  const runPostStop = async (c: ServiceConfig): Promise<void> => {
+    if (!c.postStopArgv) return;
+    const h = processPort.spawn({ service: c.name, role: 'post-stop', argv: c.postStopArgv, env: envFor(c), cwd: c.dir, uid: c.uid, gid: c.gid, output: output(c) });
+    const timer = setTimeout(() => h.pid > 0 && processPort.signalGroup(h.pid, 'SIGKILL'), c.shutdownTimeoutMs);
+    const status = await h.exited;
+    clearTimeout(timer);
+    logger.info('post_stop finished', { service: c.name, code: status.code, signal: status.signal, ...(h.spawnError ? { error: h.spawnError } : {}) });
+  };
+
+  const manager = new ServiceManager({
+    proc: processPort,
+    table,
+    clock: systemClock,
+    logger,
+    env: envFor,
+    output,
+    runPostStop,
+    onCriticalFailure: (service, code) => {
+      logger.error('critical service failed', { service, exitCode: code });
+      if (opts.container) requestShutdown({ kind: 'stop', exitCode: code, why: `critical service ${service} failed` });
+    },
+  });
+  const runs = new TransientRuns({ proc: processPort, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
+
+  const server = new RpcServer({
+    path: opts.socketPath,
+    logger,
+    methods: buildMethods({
+      manager,
+      logs,
+      table,
+      runs,
+      version: VERSION,
+      configDir: opts.configDir,
+      resolveIdentity,
+      requestShutdown: (kind) => requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` }),
+    }),
+  });
+  try {
+    await server.listen();
+  } catch (err) {
+    logger.error('cannot open the control socket', { error: (err as Error).message });
+    return 1;
+  }
+  logger.info('zinit-ts started', { version: VERSION, pid: process.pid, socket: opts.socketPath, config: opts.configDir, container: opts.container, pid1: isPid1 });
+
+  await killLeftovers(table, logger);
+
+  try {
+    const { services, errors } = await loadConfigDir(opts.configDir, resolveIdentity);
+    for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
+    manager.load(services, errors);
+    logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
+    manager.startAll();
+  } catch (err) {
+    logger.error((err as Error).message);
+    requestShutdown({ kind: 'stop', exitCode: 1, why: 'configuration could not be read' });
+  }
+
+  const req = await requested;
+  const report = await manager.shutdown();
+  await runs.killAll();
+  const sweep = await sweepLeftovers(table, logger, isPid1);
+  await manager.runPostStopHooks(report.services);
+  logger.info(formatShutdownReport(report, sweep.killed, sweep.remaining));
+  for (const f of files.values()) f.close();
+  await server.close();
+
+  if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot')) {
+    const how = req.kind;
+    if (opts.rebootHook) opts.rebootHook(how);
+    else if (libc) {
+      libc.sync();
+      libc.reboot(how);
+    }
+  } else if (req.kind === 'poweroff' || req.kind === 'reboot') {
+    opts.rebootHook?.(req.kind);
+  }
+  return req.exitCode;
+}
+
+function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): Libc | null {
+  const loaded = loadLibc();
+  if ('error' in loaded) {
+    logger.error(loaded.error);
+    return null;
+  }
+  const { libc } = loaded;
+  if (!isPid1) {
+    try {
+      libc.setChildSubreaper();
+    } catch (err) {
+      logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
+    }
+  }
+  let reaped = 0;
+  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren(), onReap: () => void reaped++ });
+  reaper.start();
+  return libc;
+}
+
+async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {
+  const left = table.leftovers();
+  if (left.length === 0) return;
+  for (const p of left)
+    logger.warn('leftover of a previous zinit-ts found; killing it', { pid: p.pid, service: p.service, instance: p.instance, command: commandOf(p.pid) });
+  table.signal(left, 'SIGKILL');
+  const remaining = await waitGone(table, left, SWEEP_WAIT_MS);
+  if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
+}
+
+async function sweepLeftovers(table: ProcessTable, logger: Logger, isPid1: boolean): Promise<{ killed: number; remaining: TrackedProcess[] }> {
+  let killed = 0;
+  let remaining: TrackedProcess[] = [];
+  const deadline = Date.now() + SWEEP_WAIT_MS;
+  // Each pass sees what the previous one's kills revealed (a parent's death reparents its children to us).
+  for (;;) {
+    const found = isPid1 ? table.everything() : table.ours();
+    const fresh = found.filter((p) => p.state !== 'Z');
+    if (fresh.length === 0) return { killed, remaining: [] };
+    for (const p of fresh) if (!remaining.some((r) => r.pid === p.pid)) logger.warn('killing leftover process', { pid: p.pid, command: commandOf(p.pid) });
+    killed += table.signal(fresh, 'SIGKILL');
+    remaining = await waitGone(table, fresh, Math.min(500, Math.max(0, deadline - Date.now())));
+    if (Date.now() >= deadline) break;
+  }
+  for (const p of remaining) logger.error('process could not be killed', { pid: p.pid, state: p.state, command: commandOf(p.pid) });
+  return { killed, remaining };
+}
+
+async function waitGone(table: ProcessTable, procs: readonly TrackedProcess[], ms: number): Promise<TrackedProcess[]> {
+  const deadline = Date.now() + ms;
+  let left = table.alive(procs);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    left = table.alive(left);
+  }
+  table.invalidate();
+  return left;
+}
+
+function commandOf(pid: number): string {
+  return readCmdline(pid).join(' ');
+}
+
+function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== TAG_SERVICE && k !== TAG_INSTANCE && k !== TAG_DOMAIN) out[k] = v;
+  return out;
+}

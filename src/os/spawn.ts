@@ -1,0 +1,88 @@
+// Spawns every process of the manager: own session and process group, tagged, output captured, exact exit status.
+import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import type { ExitStatus, ProcessHandle, ProcessPort, SpawnRequest } from '../supervisor/ports.js';
+import { attachCapture } from '../log/capture.js';
+
+/** Exit codes a shell would give when a command cannot be run. */
+const NOT_FOUND = 127;
+const NOT_EXECUTABLE = 126;
+
+export function spawnProcess(req: SpawnRequest): ProcessHandle {
+  const [file, ...args] = req.argv;
+  if (file === undefined) return failed('empty command line', NOT_FOUND);
+  if (!isDirectory(req.cwd)) return failed(`working directory ${req.cwd} does not exist; fix \`dir\``, NOT_FOUND);
+  let child: ChildProcess;
+  try {
+    child = cpSpawn(file, args, {
+      cwd: req.cwd,
+      env: req.env,
+      // detached = setsid() in the child: its own session and process group, pgid = pid.
+      detached: true,
+      stdio: ['ignore', req.output ? 'pipe' : 'ignore', req.output ? 'pipe' : 'ignore'],
+      ...(req.uid !== null ? { uid: req.uid } : {}),
+      ...(req.gid !== null ? { gid: req.gid } : {}),
+    });
+  } catch (err) {
+    return failed(`cannot start ${file}: ${(err as Error).message}`, NOT_EXECUTABLE);
+  }
+  const sink = req.output;
+  if (sink) {
+    if (child.stdout) attachCapture(req.service, 'stdout', child.stdout, (_s, stream, text) => sink(stream, text));
+    if (child.stderr) attachCapture(req.service, 'stderr', child.stderr, (_s, stream, text) => sink(stream, text));
+  }
+  let spawnError: string | null = null;
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // 'error' without a pid means exec failed; with a pid it is a failed kill() and the 'exit' still comes.
+      if (child.pid !== undefined) return;
+      spawnError = describeSpawnError(file, err);
+      resolve({ code: err.code === 'ENOENT' ? NOT_FOUND : NOT_EXECUTABLE, signal: null });
+    });
+  });
+  return {
+    pid: child.pid ?? 0,
+    exited,
+    get spawnError() {
+      return spawnError ?? (child.pid === undefined ? `cannot start ${file}` : null);
+    },
+  };
+}
+
+export const processPort: ProcessPort = {
+  spawn: spawnProcess,
+  signalGroup(pgid, signal) {
+    signalQuietly(-pgid, signal);
+  },
+};
+
+/** kill(2) where a process that is already gone (ESRCH) is not a failure. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  if (pid === 0 || pid === -1 || pid === 1 || pid === -1 * process.pid) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+function failed(message: string, code: number): ProcessHandle {
+  return { pid: 0, exited: Promise.resolve({ code, signal: null }), spawnError: message };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describeSpawnError(file: string, err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOENT') return `command not found: ${file} (check \`exec\` and PATH)`;
+  if (err.code === 'EACCES') return `permission denied: ${file} is not executable`;
+  return `cannot start ${file}: ${err.message}`;
+}

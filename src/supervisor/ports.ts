@@ -1,0 +1,70 @@
+// What the supervisor needs from the outside world, as interfaces: the real OS is wired in by the daemon, tests pass fakes.
+
+export interface ExitStatus {
+  /** Exit code, or null when killed by a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface SpawnRequest {
+  readonly service: string;
+  readonly role: 'main' | 'test' | 'post-stop' | 'run';
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly uid: number | null;
+  readonly gid: number | null;
+  /** Where the process's stdout/stderr lines go; null = discard. */
+  readonly output: ((stream: 'stdout' | 'stderr', text: string) => void) | null;
+}
+
+export interface ProcessHandle {
+  /** 0 when the process could not be created (see `exited` for the code: 127 not found, 126 not executable). */
+  readonly pid: number;
+  /** Resolves once with the true exit status. Never rejects. */
+  readonly exited: Promise<ExitStatus>;
+  /** Why the spawn failed, when it did. */
+  readonly spawnError: string | null;
+}
+
+export interface ProcessPort {
+  spawn(req: SpawnRequest): ProcessHandle;
+  /** Signal a whole process group; a group that is gone is not an error. */
+  signalGroup(pgid: number, signal: NodeJS.Signals): void;
+}
+
+/** A process found in the process table, identified by pid and start time so a reused pid is never hit. */
+export interface TrackedProcess {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly session: number;
+  readonly comm: string;
+  readonly state: string;
+  /** Found only by the environment tag: it left the service's group and session. */
+  readonly escaped: boolean;
+}
+
+export interface ProcessTablePort {
+  /** Every live process that belongs to the service: its group, session, descendants and tagged escapees. */
+  find(service: string, mainPid: number | null): TrackedProcess[];
+  /** Of `procs`, the ones still alive and still the same process (start time unchanged). */
+  alive(procs: readonly TrackedProcess[]): TrackedProcess[];
+  /** Signal each process that is still the same one; returns how many were signalled. */
+  signal(procs: readonly TrackedProcess[], signal: NodeJS.Signals): number;
+}
+
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};

@@ -1,0 +1,340 @@
+// One service's life: spawn, readiness probe, exit and respawn with backoff, stop with escalation to SIGKILL.
+import type { ServiceConfig } from '../config/types.js';
+import type { Logger } from '../log/logger-types.js';
+import type { Clock, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, TimerHandle, TrackedProcess } from './ports.js';
+import { decideRestart } from './restart-policy.js';
+import { probeDelay } from './probe-schedule.js';
+import { hasProcess, transition, type State, type StateEvent, type Target } from './state.js';
+
+export interface RunnerDeps {
+  readonly proc: ProcessPort;
+  readonly table: ProcessTablePort;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Environment every process of this service gets, tag included. */
+  readonly env: (config: ServiceConfig) => Record<string, string>;
+  readonly output: (config: ServiceConfig) => ((stream: 'stdout' | 'stderr', text: string) => void) | null;
+  readonly onChange: (runner: ServiceRunner) => void;
+  /** How often a stop re-checks whether the service's processes are gone. */
+  readonly stopPollMs?: number;
+}
+
+export interface ExitRecord extends ExitStatus {
+  readonly at: number;
+  readonly pid: number;
+}
+
+export interface StopReport {
+  readonly service: string;
+  readonly signal: NodeJS.Signals;
+  readonly hadProcess: boolean;
+  readonly durationMs: number;
+  readonly sigkill: boolean;
+  /** Processes other than the main one that were signalled (descendants, escapees). */
+  readonly descendants: number;
+  /** Processes still alive when the stop gave up waiting after SIGKILL. */
+  readonly remaining: readonly TrackedProcess[];
+}
+
+const SIGKILL_GRACE_MS = 5000;
+
+interface Run {
+  readonly handle: ProcessHandle;
+  readonly startedAt: number;
+  exited: boolean;
+}
+
+export class ServiceRunner {
+  state: State = 'Unknown';
+  target: Target = 'Down';
+  lastExit: ExitRecord | null = null;
+  restarts = 0;
+  blockedReason: string | null = null;
+  /** A start was asked for and waits for dependencies. */
+  wantStart = false;
+  private streak = 0;
+  private run: Run | null = null;
+  private restartTimer: TimerHandle | null = null;
+  private probeTimer: TimerHandle | null = null;
+  private probe: { handle: ProcessHandle; timeout: TimerHandle } | null = null;
+  private probeAttempt = 0;
+  private stopping: Promise<StopReport> | null = null;
+
+  constructor(
+    public config: ServiceConfig,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get pid(): number | null {
+    return this.run && !this.run.exited ? this.run.handle.pid : null;
+  }
+
+  get restartPending(): boolean {
+    return this.restartTimer !== null;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping !== null;
+  }
+
+  /** Ask for the service to run; the manager calls `spawn()` once dependencies allow. */
+  requestStart(): void {
+    this.target = 'Up';
+    if (!hasProcess(this.state) && !this.restartPending) this.wantStart = true;
+  }
+
+  block(reason: string): void {
+    this.blockedReason = reason;
+    if (this.state !== 'Blocked' && !hasProcess(this.state)) this.move({ kind: 'block' });
+    else this.deps.onChange(this);
+  }
+
+  spawn(): void {
+    if (this.run && !this.run.exited) return;
+    this.wantStart = false;
+    this.blockedReason = null;
+    this.clearRestartTimer();
+    const c = this.config;
+    const handle = this.deps.proc.spawn({
+      service: c.name,
+      role: 'main',
+      argv: c.argv,
+      env: this.deps.env(c),
+      cwd: c.dir,
+      uid: c.uid,
+      gid: c.gid,
+      output: this.deps.output(c),
+    });
+    const run: Run = { handle, startedAt: this.deps.clock.now(), exited: false };
+    this.run = run;
+    if (handle.spawnError) this.deps.logger.error('service could not be started', { service: c.name, error: handle.spawnError });
+    else this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
+    this.move({ kind: 'spawn' });
+    void handle.exited.then((status) => this.onExit(run, status));
+    if (!c.oneshot) {
+      if (c.testArgv && !handle.spawnError) {
+        this.probeAttempt = 0;
+        this.scheduleProbe();
+      } else if (!handle.spawnError) this.move({ kind: 'ready' });
+    }
+  }
+
+  /** Stop the service: stop signal (and SIGCONT) to its group and tree, SIGKILL at its own deadline. */
+  stop(): Promise<StopReport> {
+    this.target = 'Down';
+    this.wantStart = false;
+    this.clearRestartTimer();
+    this.clearProbe();
+    if (this.stopping) return this.stopping;
+    const p = this.doStop().finally(() => {
+      this.stopping = null;
+      this.deps.onChange(this);
+    });
+    this.stopping = p;
+    return p;
+  }
+
+  kill(signal: NodeJS.Signals): boolean {
+    const pid = this.pid;
+    if (pid === null) return false;
+    this.deps.proc.signalGroup(pid, signal);
+    return true;
+  }
+
+  /** Forget timers; used when a service is dropped. */
+  dispose(): void {
+    this.clearRestartTimer();
+    this.clearProbe();
+  }
+
+  private move(event: StateEvent): void {
+    const next = transition(this.state, event);
+    if (next !== this.state) this.deps.logger.debug('state', { service: this.name, from: this.state, to: next });
+    this.state = next;
+    this.deps.onChange(this);
+  }
+
+  private onExit(run: Run, status: ExitStatus): void {
+    run.exited = true;
+    const now = this.deps.clock.now();
+    this.lastExit = { ...status, at: Date.now(), pid: run.handle.pid };
+    if (this.run !== run) return;
+    this.clearProbe();
+    const c = this.config;
+    const ok = status.code === 0;
+    const fields = { service: c.name, pid: run.handle.pid, code: status.code, signal: status.signal };
+    if (this.target === 'Down') {
+      this.deps.logger.info('service exited after stop', fields);
+      this.move({ kind: 'exit', ok: true });
+      return;
+    }
+    if (c.oneshot) {
+      this.deps.logger[ok ? 'info' : 'warn'](ok ? 'oneshot finished' : 'oneshot failed', fields);
+      this.move({ kind: 'exit', ok });
+      return;
+    }
+    this.deps.logger.warn('service exited', fields);
+    this.move({ kind: 'exit', ok });
+    const decision = decideRestart(c, { ok, ranMs: now - run.startedAt }, this.streak);
+    if (decision.action === 'respawn') {
+      this.streak = decision.streak;
+      this.deps.logger.info('respawn scheduled', { service: c.name, delayMs: decision.delayMs, attempt: decision.streak });
+      this.restartTimer = this.deps.clock.setTimeout(() => {
+        this.restartTimer = null;
+        if (this.target !== 'Up') return;
+        this.restarts++;
+        this.spawn();
+      }, decision.delayMs);
+      this.deps.onChange(this);
+    } else if (decision.action === 'give-up') {
+      this.streak = decision.streak;
+      this.deps.logger.error('service failed permanently', { service: c.name, restarts: this.restarts });
+      this.move({ kind: 'give-up' });
+    }
+  }
+
+  private scheduleProbe(): void {
+    const delay = probeDelay(this.probeAttempt, this.config.testIntervalMs);
+    this.probeTimer = this.deps.clock.setTimeout(() => {
+      this.probeTimer = null;
+      this.runProbe();
+    }, delay);
+  }
+
+  private runProbe(): void {
+    const c = this.config;
+    const run = this.run;
+    if (!c.testArgv || !run || run.exited || this.target !== 'Up') return;
+    const handle = this.deps.proc.spawn({
+      service: c.name,
+      role: 'test',
+      argv: c.testArgv,
+      env: this.deps.env(c),
+      cwd: c.dir,
+      uid: c.uid,
+      gid: c.gid,
+      output: this.deps.output(c),
+    });
+    const timeout = this.deps.clock.setTimeout(() => {
+      if (handle.pid > 0) this.deps.proc.signalGroup(handle.pid, 'SIGKILL');
+    }, c.testTimeoutMs);
+    const probe = { handle, timeout };
+    this.probe = probe;
+    void handle.exited.then((status) => {
+      this.deps.clock.clearTimeout(timeout);
+      if (this.probe !== probe) return;
+      this.probe = null;
+      if (this.run !== run || run.exited || this.target !== 'Up') return;
+      if (status.code === 0) {
+        this.move({ kind: 'ready' });
+        return;
+      }
+      // A probe that cannot be executed at all will never pass: say so in the state, keep trying.
+      if (handle.spawnError || status.code === 126 || status.code === 127) {
+        if (this.state !== 'TestFailure') this.deps.logger.warn('readiness test cannot run', { service: c.name, error: handle.spawnError ?? `exit ${status.code}` });
+        this.move({ kind: 'test-failed' });
+      }
+      this.probeAttempt++;
+      this.scheduleProbe();
+    });
+  }
+
+  private clearProbe(): void {
+    if (this.probeTimer) this.deps.clock.clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    if (this.probe) {
+      this.deps.clock.clearTimeout(this.probe.timeout);
+      if (this.probe.handle.pid > 0) this.deps.proc.signalGroup(this.probe.handle.pid, 'SIGKILL');
+      this.probe = null;
+    }
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) this.deps.clock.clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+
+  private async doStop(): Promise<StopReport> {
+    const { clock, table, proc } = this.deps;
+    const c = this.config;
+    const signal = c.stopSignal;
+    const t0 = clock.now();
+    const run = this.run && !this.run.exited ? this.run : null;
+    const mainPid = run?.handle.pid ?? null;
+    let tracked = table.find(c.name, mainPid);
+    if (!run && tracked.length === 0) {
+      return { service: c.name, signal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
+    }
+    const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
+    const signalAll = (sig: NodeJS.Signals): void => {
+      if (mainPid !== null && mainPid > 0) proc.signalGroup(mainPid, sig);
+      table.signal(others(tracked), sig);
+    };
+    this.deps.logger.info('stopping service', { service: c.name, pid: mainPid, signal, timeoutMs: c.shutdownTimeoutMs });
+    signalAll(signal);
+    if (signal !== 'SIGCONT') signalAll('SIGCONT');
+    const descendantsSeen = new Set(others(tracked).map((p) => p.pid));
+
+    const gone = async (deadline: number): Promise<boolean> => {
+      const poll = this.deps.stopPollMs ?? 20;
+      for (;;) {
+        const mainDone = run === null || run.exited;
+        if (mainDone) {
+          tracked = table.alive(tracked);
+          if (tracked.length === 0) {
+            // A process forked while we waited is only seen by a fresh look.
+            tracked = table.find(c.name, null);
+            for (const p of tracked) descendantsSeen.add(p.pid);
+            if (tracked.length === 0) return true;
+          }
+        }
+        const left = deadline - clock.now();
+        if (left <= 0) return false;
+        await waitFirst(clock, Math.min(poll, left), run && !run.exited ? run.handle.exited : null);
+      }
+    };
+
+    let sigkill = false;
+    let done = await gone(t0 + c.shutdownTimeoutMs);
+    if (!done) {
+      sigkill = true;
+      tracked = mergeTracked(table.alive(tracked), table.find(c.name, mainPid));
+      for (const p of others(tracked)) descendantsSeen.add(p.pid);
+      this.deps.logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: tracked.length + (run && !run.exited ? 1 : 0) });
+      signalAll('SIGKILL');
+      done = await gone(clock.now() + SIGKILL_GRACE_MS);
+    }
+    const remaining = done ? [] : table.alive(tracked);
+    return {
+      service: c.name,
+      signal,
+      hadProcess: true,
+      durationMs: clock.now() - t0,
+      sigkill,
+      descendants: descendantsSeen.size,
+      remaining,
+    };
+  }
+}
+
+function mergeTracked(a: readonly TrackedProcess[], b: readonly TrackedProcess[]): TrackedProcess[] {
+  const seen = new Map<number, TrackedProcess>();
+  for (const p of [...a, ...b]) seen.set(p.pid, p);
+  return [...seen.values()];
+}
+
+/** Wait for `ms` on the clock, or less if `early` settles first. */
+function waitFirst(clock: Clock, ms: number, early: Promise<unknown> | null): Promise<void> {
+  return new Promise((resolve) => {
+    const t = clock.setTimeout(resolve, ms);
+    if (early)
+      void early.then(() => {
+        clock.clearTimeout(t);
+        resolve();
+      });
+  });
+}

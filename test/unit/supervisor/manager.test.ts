@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServiceManager } from '../../../src/supervisor/manager.js';
+import type { ServiceConfig } from '../../../src/config/types.js';
+import { FakeClock, flush } from '../../helpers/fake-clock.js';
+import { FakeOs } from '../../helpers/fake-os.js';
+import { quietLogger, svc } from '../../helpers/service-config.js';
+
+function setup(configs: ServiceConfig[], extra: { critical?: (n: string, c: number) => void } = {}) {
+  const clock = new FakeClock();
+  const os = new FakeOs();
+  const m = new ServiceManager({
+    proc: os,
+    table: os,
+    clock,
+    logger: quietLogger,
+    env: () => ({}),
+    output: () => null,
+    stopPollMs: 20,
+    ...(extra.critical ? { onCriticalFailure: extra.critical } : {}),
+  });
+  m.load(new Map(configs.map((c) => [c.name, c])), []);
+  return { clock, os, m };
+}
+
+test('a chain starts in order, each only once its dependency is ready', async () => {
+  const { clock, os, m } = setup([
+    svc('db', { testArgv: ['probe'] }),
+    svc('migrate', { oneshot: true, after: ['db'] }),
+    svc('app', { after: ['migrate'] }),
+    svc('web', { after: ['app'] }),
+  ]);
+  os.probeResult.set('db', 1);
+  m.startAll();
+  await flush();
+  assert.equal(os.mains('db').length, 1);
+  assert.equal(os.mains('migrate').length, 0);
+  assert.equal(m.status('migrate').state, 'Blocked');
+  assert.match(m.status('migrate').reason ?? '', /waiting for "db"/);
+  await clock.advance(200);
+  assert.equal(m.status('db').state, 'Spawned', 'probe keeps failing');
+  os.probeResult.set('db', 0);
+  await clock.advance(2000);
+  assert.equal(m.status('db').state, 'Running');
+  assert.equal(os.mains('migrate').length, 1);
+  assert.equal(os.mains('app').length, 0, 'app waits for the oneshot to finish');
+  os.live('migrate')?.exit({ code: 0, signal: null });
+  await flush();
+  assert.equal(m.status('migrate').state, 'Success');
+  assert.equal(os.mains('app').length, 1);
+  await flush();
+  assert.equal(os.mains('web').length, 1);
+  const order = os.spawned.filter((p) => p.req.role === 'main').map((p) => p.req.service);
+  assert.deepEqual(order, ['db', 'migrate', 'app', 'web']);
+});
+
+test('a missing dependency blocks with a reason; a failed oneshot blocks its dependents until it recovers', async () => {
+  const { os, m } = setup([svc('app', { after: ['ghost'] }), svc('init', { oneshot: true }), svc('web', { after: ['init'] })]);
+  m.startAll();
+  await flush();
+  assert.equal(m.status('app').state, 'Blocked');
+  assert.match(m.status('app').reason ?? '', /"ghost" is not defined/);
+  assert.deepEqual(m.status('app').after, { ghost: 'Unknown' });
+  os.live('init')?.exit({ code: 3, signal: null });
+  await flush();
+  assert.equal(m.status('init').state, 'Error');
+  assert.match(m.status('web').reason ?? '', /"init" failed \(Error, exit code 3\)/);
+  m.start('init');
+  await flush();
+  os.live('init')?.exit({ code: 0, signal: null });
+  await flush();
+  assert.equal(os.mains('web').length, 1, 'dependent starts once the dependency recovers');
+});
+
+test('a crashing service is respawned with exponential backoff and fails after max_restarts', async () => {
+  const { clock, os, m } = setup([svc('crash', { maxRestarts: 3, restartDelayMs: 100 })]);
+  m.startAll();
+  await flush();
+  const spawnTimes: number[] = [clock.now()];
+  for (let i = 0; i < 4; i++) {
+    os.live('crash')?.exit({ code: 1, signal: null });
+    await flush();
+    if (i < 3) {
+      await clock.advance(100 * 2 ** i - 1);
+      assert.equal(os.live('crash'), undefined, `respawn ${i + 1} not before its delay`);
+      await clock.advance(1);
+      assert.ok(os.live('crash'), `respawn ${i + 1} at its delay`);
+      spawnTimes.push(clock.now());
+    }
+  }
+  assert.equal(m.status('crash').state, 'Failure');
+  assert.equal(m.status('crash').restarts, 3);
+  assert.deepEqual(m.status('crash').exit, { code: 1, signal: null });
+  assert.deepEqual(spawnTimes.slice(1).map((t, i) => t - (spawnTimes[i] ?? 0)), [100, 200, 400]);
+});
+
+test('stop escalates to SIGKILL exactly at shutdown_timeout when the stop signal is ignored', async () => {
+  const { clock, os, m } = setup([svc('stubborn', { shutdownTimeoutMs: 1000, stopSignal: 'SIGINT' })]);
+  os.diesOn = new Set(['SIGKILL']);
+  m.startAll();
+  await flush();
+  const pid = os.live('stubborn')?.pid ?? -1;
+  const stopping = m.stop('stubborn');
+  await flush();
+  assert.deepEqual(os.signals.filter((s) => s.pid === pid).map((s) => s.signal), ['SIGINT', 'SIGCONT']);
+  await clock.advance(999);
+  assert.ok(!os.signals.some((s) => s.signal === 'SIGKILL'), 'no SIGKILL before the deadline');
+  await clock.advance(1);
+  const report = await stopping;
+  assert.equal(report.sigkill, true);
+  assert.equal(report.durationMs, 1000);
+  assert.equal(m.status('stubborn').state, 'Success');
+  assert.equal(m.status('stubborn').target, 'Down');
+  assert.equal(os.mains('stubborn').length, 1, 'a stopped service is not respawned');
+});
+
+test('shutdown stops dependents before dependencies and independent chains in parallel', async () => {
+  const { clock, os, m } = setup([
+    svc('db', { shutdownTimeoutMs: 1000 }),
+    svc('app', { after: ['db'], shutdownTimeoutMs: 1000 }),
+    svc('other', { shutdownTimeoutMs: 1000 }),
+  ]);
+  os.diesOn = new Set(['SIGKILL']);
+  m.startAll();
+  await flush();
+  await flush();
+  const pids = Object.fromEntries(['db', 'app', 'other'].map((n) => [n, os.live(n)?.pid ?? -1]));
+  const done = m.shutdown();
+  await flush();
+  const first = os.signals.filter((s) => s.signal === 'SIGTERM').map((s) => s.pid).sort();
+  assert.deepEqual(first, [pids.app, pids.other].sort(), 'db waits for app');
+  await clock.advance(1000);
+  assert.ok(os.signals.some((s) => s.pid === pids.db && s.signal === 'SIGTERM'), 'db is stopped once app is gone');
+  await clock.advance(1000);
+  const report = await done;
+  assert.equal(report.durationMs, 2000, 'two levels of one timeout each, not three');
+});
+
+test('a critical oneshot failure is reported with its exit code', async () => {
+  const calls: [string, number][] = [];
+  const { os, m } = setup([svc('setup', { oneshot: true, critical: true })], { critical: (n, c) => calls.push([n, c]) });
+  m.startAll();
+  await flush();
+  os.live('setup')?.exit({ code: 7, signal: null });
+  await flush();
+  assert.deepEqual(calls, [['setup', 7]]);
+});
