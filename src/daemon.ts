@@ -171,7 +171,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await runs.killAll();
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.runPostStopHooks(report.services);
-  logger.info(formatShutdownReport(report, sweep.killed, sweep.remaining));
+  for (const line of formatShutdownReport(report, sweep.killed, sweep.remaining).split('\n')) logger.info(line);
   for (const f of files.values()) f.close();
   await server.close();
 

@@ -1,0 +1,47 @@
+// `check`: validate a config directory without running anything; print start and stop order and the worst-case shutdown time.
+import type { Command } from 'commander';
+import { loadConfigDir } from '../../config/load-dir.js';
+import { formatConfigError } from '../../config/format-error.js';
+import { buildDependencyGraph } from '../../graph/dependency-graph.js';
+import { resolveIdentity } from '../../os/identity.js';
+import { CliError } from '../connect.js';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('validate service files, print start and stop order; non-zero exit on any error')
+    .option('-c, --config <dir>', 'config directory', '/etc/zinit')
+    .option('--budget <seconds>', "warn when the worst-case shutdown exceeds this (e.g. a pod's terminationGracePeriodSeconds)")
+    .action(async (o: { config: string; budget?: string }) => {
+      const { services, errors } = await loadConfigDir(o.config, resolveIdentity).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+      const problems = errors.map(formatConfigError);
+      const graph = buildDependencyGraph([...services.values()].map((s) => ({ name: s.name, after: s.after })));
+      const broken = new Set(errors.map((e) => e.service));
+      for (const [name, deps] of graph.missing) {
+        for (const dep of deps) {
+          const file = services.get(name)?.source ?? name;
+          problems.push(broken.has(dep) ? `${file}: depends on "${dep}", whose file is invalid` : `${file}: depends on "${dep}", which has no service file; add ${dep}.yaml or remove it from \`after\``);
+        }
+      }
+      for (const cycle of graph.cycles) problems.push(`dependency cycle: ${cycle.join(' → ')}; remove one of these \`after\` entries`);
+      const out: string[] = [`${services.size} service(s) valid, ${new Set(errors.map((e) => e.service)).size} invalid`];
+      out.push('start order:');
+      graph.startLevels().forEach((level, i) => out.push(`  ${i + 1}. ${level.join(', ')}`));
+      out.push('stop order:');
+      graph.stopLevels().forEach((level, i) => out.push(`  ${i + 1}. ${level.join(', ')}`));
+      const worst = graph.longestChain((n) => services.get(n)?.shutdownTimeoutMs ?? 0);
+      out.push(`worst-case shutdown: ${(worst.total / 1000).toFixed(1)} s (${worst.path.join(' → ') || 'no services'})`);
+      process.stdout.write(`${out.join('\n')}\n`);
+      if (o.budget !== undefined) {
+        const budget = Number(o.budget);
+        if (!Number.isFinite(budget) || budget < 0) throw new CliError(`--budget must be a number of seconds, got "${o.budget}"`);
+        if (worst.total / 1000 > budget) {
+          problems.push(`worst-case shutdown ${(worst.total / 1000).toFixed(1)} s exceeds the budget of ${budget} s; lower shutdown_timeout along ${worst.path.join(' → ')} or raise terminationGracePeriodSeconds`);
+        }
+      }
+      for (const p of problems) process.stderr.write(`${p}\n`);
+      if (problems.length > 0) process.exitCode = 1;
+    });
+}

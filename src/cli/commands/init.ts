@@ -1,0 +1,37 @@
+// `init`: run the manager in the foreground.
+import type { Command } from 'commander';
+import { runDaemon, DEFAULT_SHUTDOWN_SIGNALS } from '../../daemon.js';
+import { parseSignal } from '../../config/signals.js';
+import { CliError, socketPath } from '../connect.js';
+
+type Globals = () => { socket?: string };
+
+export function registerInit(program: Command, globals: Globals): void {
+  program
+    .command('init')
+    .description('run the manager in the foreground')
+    .option('-c, --config <dir>', 'config directory', '/etc/zinit')
+    .option('--container', 'exit when everything is stopped (code 0, or a failed critical service’s code)')
+    .option('-b, --buffer <lines>', 'log lines kept per service', '2000')
+    .option('--log-format <format>', 'text or json', 'text')
+    .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string }) => {
+      const buffer = Number(o.buffer);
+      if (!Number.isInteger(buffer) || buffer < 1) throw new CliError(`--buffer must be a positive whole number of lines, got "${o.buffer}"`, 2);
+      if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${o.logFormat}"`, 2);
+      const signals = o.shutdownSignals.split(',').map((s) => {
+        const sig = parseSignal(s.trim());
+        if (!sig || sig === 'SIGKILL' || sig === 'SIGSTOP' || sig === 'SIGCHLD') throw new CliError(`--shutdown-signals: "${s}" cannot be used; use names such as SIGTERM,SIGINT`, 2);
+        return sig;
+      });
+      const code = await runDaemon({
+        configDir: o.config,
+        socketPath: socketPath(globals().socket),
+        container: o.container === true,
+        bufferLines: buffer,
+        logFormat: o.logFormat,
+        shutdownSignals: signals,
+      });
+      process.exit(code);
+    });
+}

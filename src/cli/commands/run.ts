@@ -1,0 +1,61 @@
+// `run`: a one-off command under the manager; streams its output and exits with its exit code (128+signal if killed).
+import type { Command } from 'commander';
+import { CliError, socketPath, withClient } from '../connect.js';
+
+type Globals = () => { socket?: string };
+
+interface RunExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly exitCode: number;
+  readonly timedOut: boolean;
+  readonly spawnError: string | null;
+  readonly droppedLines: number;
+}
+
+export function registerRun(program: Command, globals: Globals): void {
+  program
+    .command('run')
+    .description('run a transient command under the manager and exit with its exit code')
+    .option('--timeout <seconds>', 'kill the whole tree after this long')
+    .option('--name <name>', 'name shown in list and logs')
+    .option('--env <K=V>', 'extra environment (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--dir <path>', 'working directory', '/')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .action(async (argv: string[], o: { timeout?: string; name?: string; env: string[]; dir: string }) => {
+      const env: Record<string, string> = {};
+      for (const kv of o.env) {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new CliError(`--env takes KEY=VALUE, got "${kv}"`, 2);
+        env[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      const options: Record<string, unknown> = { env, dir: o.dir };
+      if (o.timeout !== undefined) {
+        const t = Number(o.timeout);
+        if (!(t > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 2);
+        options.timeout = t;
+      }
+      if (o.name !== undefined) options.name = o.name;
+      let exit: RunExit | null = null;
+      await withClient(socketPath(globals().socket), async (c) => {
+        const sub = await c.subscribe('system_run', [argv, options], (item) => {
+          const it = item as { stream?: 'stdout' | 'stderr'; text?: string; exit?: RunExit };
+          if (it.exit) exit = it.exit;
+          else if (it.stream && it.text !== undefined) (it.stream === 'stderr' ? process.stderr : process.stdout).write(`${it.text}\n`);
+        });
+        // Ctrl-C: closing the connection makes the daemon kill the command's whole tree.
+        const onInt = (): void => void c.close();
+        process.once('SIGINT', onInt);
+        process.once('SIGTERM', onInt);
+        await sub.closed;
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onInt);
+      });
+      const r = exit as RunExit | null;
+      if (!r) throw new CliError('the connection to zinit-ts ended before the command finished', 1);
+      if (r.spawnError) process.stderr.write(`zinit-ts run: ${r.spawnError}\n`);
+      if (r.timedOut) process.stderr.write(`zinit-ts run: timed out after ${o.timeout} s; the command's whole tree was killed\n`);
+      if (r.droppedLines > 0) process.stderr.write(`zinit-ts run: ${r.droppedLines} output line(s) dropped (client too slow)\n`);
+      process.exitCode = r.exitCode;
+    });
+}

@@ -1,0 +1,36 @@
+// Arranges a service's processes into a tree by parent links; escapees become extra roots, marked.
+import type { TrackedProcess } from './ports.js';
+
+export interface TreeNode {
+  readonly pid: number;
+  readonly comm: string;
+  readonly state: string;
+  /** Left the service's process group and session (found by its tag). */
+  readonly escaped: boolean;
+  readonly children: TreeNode[];
+}
+
+export function buildProcessTree(procs: readonly TrackedProcess[], mainPid: number | null): TreeNode[] {
+  const nodes = new Map<number, TreeNode>();
+  for (const p of procs) nodes.set(p.pid, { pid: p.pid, comm: p.comm, state: p.state, escaped: p.escaped, children: [] });
+  const roots: TreeNode[] = [];
+  for (const p of [...procs].sort((a, b) => a.pid - b.pid)) {
+    const node = nodes.get(p.pid);
+    if (!node) continue;
+    const parent = p.pid === mainPid ? undefined : nodes.get(p.ppid);
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  // The main process first, then escapees and other roots by pid.
+  return roots.sort((a, b) => (a.pid === mainPid ? -1 : b.pid === mainPid ? 1 : a.pid - b.pid));
+}
+
+export function renderTree(nodes: readonly TreeNode[], indent = ''): string[] {
+  const out: string[] = [];
+  nodes.forEach((n, i) => {
+    const last = i === nodes.length - 1;
+    out.push(`${indent}${last ? '└─' : '├─'} ${n.pid} ${n.comm}${n.escaped ? ' (escaped)' : ''}${n.state === 'T' ? ' [stopped]' : ''}`);
+    out.push(...renderTree(n.children, indent + (last ? '   ' : '│  ')));
+  });
+  return out;
+}
