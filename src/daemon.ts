@@ -172,7 +172,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.runPostStopHooks(report.services);
   for (const line of formatShutdownReport(report, sweep.killed, sweep.remaining).split('\n')) logger.info(line);
-  for (const f of files.values()) f.close();
+  await Promise.all([...files.values()].map((f) => f.close()));
   await server.close();
 
   if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot')) {
