@@ -1,0 +1,213 @@
+// Parses and validates one service file into a ServiceConfig, collecting every problem with its position.
+import path from 'node:path';
+import { isMap, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { ErrorCollector, isEmptyValue, plainValue, scalarText, type YamlNode } from './collector.js';
+import { checkCrossKeyRules } from './cross-key-rules.js';
+import { describeValue } from './describe-value.js';
+import { completeDraft, type Draft, type Entry } from './draft.js';
+import { isServiceKey, SERVICE_KEYS, type ServiceKey } from './known-keys.js';
+import { readAfter, readEnv, readStopSignal } from './read-collections.js';
+import { readIdentity } from './read-identity.js';
+import { readBool, readChoice, readCommand, readCount, readDuration, readSize, readString } from './read-scalars.js';
+import { serviceNameProblem } from './service-name.js';
+import { suggest } from './suggest.js';
+import type { ConfigError, IdentityResolver, LogMode, RestartPolicy, ServiceConfig } from './types.js';
+
+export interface ParseResult {
+  /** null when there is any error. */
+  readonly config: ServiceConfig | null;
+  readonly errors: ConfigError[];
+}
+
+const LOG_MODES: readonly LogMode[] = ['ring', 'stdout', 'none', 'file'];
+const RESTART_POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
+const RESTART_HINTS: Readonly<Record<string, RestartPolicy>> = {
+  no: 'never',
+  false: 'never',
+  off: 'never',
+  yes: 'always',
+  true: 'always',
+  'unless-stopped': 'always',
+  'on-abnormal': 'on-failure',
+  'on-abort': 'on-failure',
+};
+const EXEC_EXAMPLE = 'e.g. exec: redis-server --port 7777';
+const EXEC_EMPTY = `exec must not be empty; give the command to run, ${EXEC_EXAMPLE}`;
+
+export function parseServiceFile(
+  name: string,
+  text: string,
+  file: string,
+  resolveIdentity?: IdentityResolver,
+): ParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const c = new ErrorCollector(file, name, lines, doc);
+  const nameProblem = serviceNameProblem(name);
+  if (nameProblem !== null) c.atLine(0, 0, `${nameProblem}; rename the file`);
+
+  // A document with syntax errors is only partly built; checking its keys would report noise.
+  const syntax = [...doc.errors, ...doc.warnings];
+  if (syntax.length > 0) {
+    for (const e of syntax) c.atOffset(e.pos[0], yamlMessage(e));
+    return { config: null, errors: c.sorted() };
+  }
+
+  const root = c.deref(doc.contents);
+  if (isEmptyValue(root)) {
+    c.atLine(1, 1, `exec is required: the file is empty; give the command to run, ${EXEC_EXAMPLE}`);
+    return { config: null, errors: c.errors };
+  }
+  if (!isMap(root)) {
+    const found = describeValue(plainValue(root));
+    c.at(root, `a service file must be a mapping of keys to values (${EXEC_EXAMPLE}), got ${found}`);
+    return { config: null, errors: c.errors };
+  }
+
+  const entries = collectEntries(c, root.items);
+  const draft = readEntries(c, entries, name, resolveIdentity);
+  if (!entries.has('exec')) c.at(root, `exec is required; give the command to run, ${EXEC_EXAMPLE}`);
+  checkCrossKeyRules(c, entries, draft);
+  if (c.errors.length > 0) return { config: null, errors: c.sorted() };
+  return { config: completeDraft(draft, name, file), errors: [] };
+}
+
+function yamlMessage(e: YAMLError): string {
+  switch (e.code) {
+    case 'DUPLICATE_KEY':
+      return 'this key appears twice in the file; keep only one';
+    case 'MULTIPLE_DOCS':
+      return 'a service file holds one YAML document; remove the second "---" and what follows, '
+        + 'or move it to its own file';
+    default:
+      return `YAML syntax error: ${e.message}`;
+  }
+}
+
+function collectEntries(c: ErrorCollector, items: readonly { key: unknown; value: unknown }[]): Map<ServiceKey, Entry> {
+  const entries = new Map<ServiceKey, Entry>();
+  for (const pair of items) {
+    const keyNode = c.deref(pair.key);
+    const key = scalarText(keyNode);
+    if (key === null) {
+      c.at(keyNode, `keys must be plain names such as exec or after, got ${describeValue(plainValue(keyNode))}`);
+    } else if (!isServiceKey(key)) {
+      const meant = suggest(key, SERVICE_KEYS);
+      const hint = meant === null ? `; known keys are ${SERVICE_KEYS.join(', ')}` : `; did you mean ${meant}?`;
+      c.at(keyNode, `unknown key ${JSON.stringify(key)}${hint}`);
+    } else {
+      entries.set(key, { keyNode, valueNode: c.deref(pair.value) });
+    }
+  }
+  return entries;
+}
+
+function readEntries(
+  c: ErrorCollector,
+  entries: ReadonlyMap<ServiceKey, Entry>,
+  name: string,
+  resolveIdentity: IdentityResolver | undefined,
+): Draft {
+  const d: Draft = {};
+  for (const [key, { valueNode: v }] of entries) {
+    if (isEmptyValue(v)) {
+      if (key === 'exec') c.at(entries.get(key)?.keyNode, EXEC_EMPTY);
+      continue;
+    }
+    switch (key) {
+      case 'exec': {
+        const cmd = readCommand(c, key, v);
+        if (cmd === null) c.at(v, EXEC_EMPTY);
+        else if (cmd !== undefined) [d.exec, d.argv] = [cmd.line, cmd.argv];
+        break;
+      }
+      case 'test': {
+        const cmd = readCommand(c, key, v);
+        if (cmd !== undefined) [d.test, d.testArgv] = [cmd?.line ?? null, cmd?.argv ?? null];
+        break;
+      }
+      case 'post_stop': {
+        const cmd = readCommand(c, key, v);
+        if (cmd !== undefined) [d.postStop, d.postStopArgv] = [cmd?.line ?? null, cmd?.argv ?? null];
+        break;
+      }
+      case 'oneshot':
+        d.oneshot = readBool(c, key, v);
+        break;
+      case 'critical':
+        d.critical = readBool(c, key, v);
+        break;
+      case 'after':
+        d.after = readAfter(c, v, name);
+        break;
+      case 'signal': {
+        const signal = readStopSignal(c, v);
+        if (signal !== null) d.stopSignal = signal;
+        break;
+      }
+      case 'env':
+        d.env = readEnv(c, v);
+        break;
+      case 'dir': {
+        const dir = readString(c, key, v, 'a directory path');
+        if (dir !== '') d.dir = dir;
+        break;
+      }
+      case 'log':
+        d.log = readChoice(c, key, v, LOG_MODES);
+        break;
+      case 'restart':
+        d.restart = readChoice(c, key, v, RESTART_POLICIES, RESTART_HINTS);
+        break;
+      case 'shutdown_timeout':
+        d.shutdownTimeoutMs = readDuration(c, key, v);
+        break;
+      case 'restart_delay':
+        d.restartDelayMs = readDuration(c, key, v);
+        break;
+      case 'restart_max_delay':
+        d.restartMaxDelayMs = readDuration(c, key, v);
+        break;
+      case 'test_interval':
+        d.testIntervalMs = readDuration(c, key, v, { positive: true });
+        break;
+      case 'test_timeout':
+        d.testTimeoutMs = readDuration(c, key, v, { positive: true });
+        break;
+      case 'max_restarts':
+        d.maxRestarts = readCount(c, key, v);
+        break;
+      case 'log_max_files':
+        d.logMaxFiles = readCount(c, key, v);
+        break;
+      case 'log_max_size':
+        d.logMaxSize = readSize(c, key, v);
+        break;
+      case 'log_file':
+        d.logFile = readLogFile(c, v);
+        break;
+      case 'user': {
+        const id = readIdentity(c, key, v, resolveIdentity);
+        if (id !== undefined) [d.user, d.uid] = [id.name, id.id];
+        break;
+      }
+      case 'group': {
+        const id = readIdentity(c, key, v, resolveIdentity);
+        if (id !== undefined) [d.group, d.gid] = [id.name, id.id];
+        break;
+      }
+    }
+  }
+  return d;
+}
+
+function readLogFile(c: ErrorCollector, node: YamlNode): string | undefined {
+  const file = readString(c, 'log_file', node, 'a file path');
+  if (file === undefined) return undefined;
+  if (!path.isAbsolute(file)) {
+    const example = `/var/log/${file === '' ? 'service.log' : file}`;
+    c.at(node, `log_file must be an absolute path, got ${JSON.stringify(file)}; write e.g. ${example}`);
+    return undefined;
+  }
+  return file;
+}

@@ -1,0 +1,126 @@
+// Readers for the keys that hold lists and mappings: after, env and signal.
+import { isMap, isScalar, isSeq } from 'yaml';
+import { isEmptyValue, plainValue, scalarText, type ErrorCollector, type YamlNode } from './collector.js';
+import { describeValue } from './describe-value.js';
+import { serviceNameProblem } from './service-name.js';
+import { parseSignal, signalName, signalNames } from './signals.js';
+import { suggest } from './suggest.js';
+
+/** `after` as a list of names; a single name stands for a one-element list, as zinit reads it. */
+export function readAfter(c: ErrorCollector, node: YamlNode, self: string): string[] | undefined {
+  if (!isSeq(node) && !isScalar(node)) {
+    const found = describeValue(plainValue(node));
+    c.at(node, `after must be a list of service names, e.g. after: [db, cache], got ${found}`);
+    return undefined;
+  }
+  const items: YamlNode[] = isSeq(node) ? node.items.map((item) => c.deref(item)) : [node];
+  const names: string[] = [];
+  let ok = true;
+  for (const item of items) {
+    const name = scalarText(item);
+    if (name === null) {
+      c.at(item, `after must list service names, got ${describeValue(plainValue(item))} in the list`);
+      ok = false;
+      continue;
+    }
+    const problem = serviceNameProblem(name);
+    if (problem !== null) {
+      c.at(item, `after: ${problem}`);
+      ok = false;
+    } else if (name === self) {
+      c.at(item, `after lists the service itself ("${self}"); a service cannot wait for itself, remove it`);
+      ok = false;
+    } else if (!names.includes(name)) {
+      names.push(name);
+    }
+  }
+  return ok ? names : undefined;
+}
+
+/** `env` as a mapping of names to strings; numbers and booleans are kept as written. */
+export function readEnv(c: ErrorCollector, node: YamlNode): Record<string, string> | undefined {
+  if (!isMap(node)) {
+    const found = describeValue(plainValue(node));
+    c.at(node, `env must be a mapping of variable names to values, e.g. env: {PORT: "8080"}, got ${found}`);
+    return undefined;
+  }
+  const env: Record<string, string> = {};
+  let ok = true;
+  for (const pair of node.items) {
+    const keyNode = c.deref(pair.key);
+    const name = scalarText(keyNode);
+    if (name === null || name === '' || name.includes('=') || name.includes('\0')) {
+      const found = name === null ? describeValue(plainValue(keyNode)) : JSON.stringify(name);
+      c.at(keyNode, `env variable names must be non-empty text without "=", got ${found}`);
+      ok = false;
+      continue;
+    }
+    const valueNode = c.deref(pair.value);
+    const value = isEmptyValue(valueNode) ? null : scalarText(valueNode);
+    if (value === null) {
+      const at = isEmptyValue(valueNode) ? keyNode : valueNode;
+      const extra = isEmptyValue(valueNode) ? `; write ${name}: "" for an empty value` : '';
+      c.at(at, `env.${name} must be a string, number or boolean, got ${describeValue(plainValue(valueNode))}${extra}`);
+      ok = false;
+    } else if (value.includes('\0')) {
+      c.at(valueNode, `env.${name} must not contain a NUL character`);
+      ok = false;
+    } else {
+      // defineProperty, because assigning to a variable named __proto__ would drop it.
+      Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return ok ? env : undefined;
+}
+
+/** The stop signal from zinit's `signal: {stop: NAME}`; undefined after reporting, null when not given. */
+export function readStopSignal(c: ErrorCollector, node: YamlNode): NodeJS.Signals | null | undefined {
+  if (!isMap(node)) {
+    const value = plainValue(node);
+    const example = typeof value === 'string' ? value : 'SIGINT';
+    const found = describeValue(value);
+    c.at(node, `signal must be a mapping with a stop key, e.g. signal: {stop: ${example}}, got ${found}`);
+    return undefined;
+  }
+  let stop: NodeJS.Signals | null = null;
+  let ok = true;
+  for (const pair of node.items) {
+    const keyNode = c.deref(pair.key);
+    const key = scalarText(keyNode);
+    if (key !== 'stop') {
+      const meant = key === null ? null : suggest(key, ['stop']);
+      const hint = meant === null ? '; the only key under signal is stop' : `; did you mean ${meant}?`;
+      c.at(keyNode, `unknown key signal.${key ?? describeValue(plainValue(keyNode))}${hint}`);
+      ok = false;
+      continue;
+    }
+    const valueNode = c.deref(pair.value);
+    if (isEmptyValue(valueNode)) continue;
+    const parsed = readSignalName(c, valueNode);
+    if (parsed === undefined) ok = false;
+    else stop = parsed;
+  }
+  return ok ? stop : undefined;
+}
+
+function readSignalName(c: ErrorCollector, node: YamlNode): NodeJS.Signals | undefined {
+  const value = plainValue(node);
+  if (typeof value === 'number') {
+    const name = Number.isInteger(value) ? signalName(value) : null;
+    const hint = name === null ? 'a name such as SIGTERM' : name;
+    c.at(node, `signal.stop must be a signal name, got number ${value}; write ${hint}`);
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    c.at(node, `signal.stop must be a signal name such as SIGTERM, got ${describeValue(value)}`);
+    return undefined;
+  }
+  const signal = parseSignal(value);
+  if (signal !== null) return signal;
+  const short = value.trim().toLowerCase().replace(/^sig/, '');
+  const meant = suggest(short, signalNames().map((s) => s.slice(3).toLowerCase()));
+  const hint =
+    meant === null ? 'use a name such as SIGTERM, SIGINT, SIGQUIT or SIGHUP' : `did you mean SIG${meant.toUpperCase()}?`;
+  c.at(node, `signal.stop ${JSON.stringify(value)} is not a signal on this system; ${hint}`);
+  return undefined;
+}
