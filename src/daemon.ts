@@ -74,7 +74,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const libc = startReaping(logger, registry.has.bind(registry), isPid1);
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
-  const table = new ProcessTable({ tag });
+  const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
+  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
+  const table = new ProcessTable({ tag, discovery });
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const files = new Map<string, FileSink>();
   const baseEnv = cleanEnv(process.env);

@@ -22,6 +22,12 @@ export interface ProcessTableOptions {
   /** A scan younger than this is reused: many services stopping at once share one walk of /proc. */
   readonly maxAgeMs?: number;
   readonly selfPid?: number;
+  /**
+   * 'full' (default): group, session, descendants and the environment tag, plus the final sweep.
+   * 'group': only the main process's group, session and descendants, no tag and no sweep: how
+   * managers that signal process groups behave; a diagnostic to compare against, never a setting.
+   */
+  readonly discovery?: 'full' | 'group';
 }
 
 export class ProcessTable implements ProcessTablePort {
@@ -30,6 +36,10 @@ export class ProcessTable implements ProcessTablePort {
   private readonly tagCache = new Map<string, Pick<Entry, 'service' | 'instance' | 'domain'>>();
   private readonly root: string;
   private readonly selfPid: number;
+
+  private get full(): boolean {
+    return this.opts.discovery !== 'group';
+  }
 
   constructor(private readonly opts: ProcessTableOptions) {
     this.root = opts.root ?? '/proc';
@@ -71,7 +81,7 @@ export class ProcessTable implements ProcessTablePort {
     for (const e of byPid.values()) {
       const s = e.stat;
       const inTree = mainPid !== null && mainPid > 0 && (s.pid === mainPid || s.pgrp === mainPid || s.session === mainPid || descends(byPid, s.pid, mainPid));
-      const tagged = e.service === service && e.instance === this.opts.tag.instance;
+      const tagged = this.full && e.service === service && e.instance === this.opts.tag.instance;
       if (inTree || tagged) out.push(track(s, !inTree));
     }
     return out;
@@ -79,6 +89,7 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Everything tagged by this daemon instance, and every descendant of this process. */
   ours(): TrackedProcess[] {
+    if (!this.full) return [];
     const { byPid } = this.scan(0);
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
@@ -90,6 +101,7 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Processes a previous daemon on the same socket left behind: tagged with our domain but another instance. */
   leftovers(): (TrackedProcess & { service: string; instance: string })[] {
+    if (!this.full) return [];
     const { byPid } = this.scan(0);
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
     for (const e of byPid.values()) {
@@ -101,6 +113,7 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Every process but this one, for the final sweep as PID 1: the whole namespace is ours. */
   everything(): TrackedProcess[] {
+    if (!this.full) return [];
     const { byPid } = this.scan(0);
     return [...byPid.values()].map((e) => track(e.stat, false));
   }

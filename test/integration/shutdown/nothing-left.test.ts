@@ -1,0 +1,73 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixture } from '../../helpers/paths.js';
+import { startInNamespace, type NamespacedDaemon } from '../../helpers/namespace.js';
+import { tempDir } from '../../helpers/daemon.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { pidsWithMarker } from '../../helpers/proc.js';
+
+let ns: NamespacedDaemon | null = null;
+afterEach(async () => {
+  await ns?.cleanup();
+  ns = null;
+});
+
+function services(journal: string): Record<string, string> {
+  const f = fixture;
+  const s: Record<string, string> = {
+    wide: `exec: ${f('tree-wide.sh')} 20\n`,
+    deep: `exec: ${f('tree-deep.sh')} 12\n`,
+    escapee: `exec: ${f('escapee.sh')} escapee ${journal}\n`,
+    'escapee-stubborn': `exec: ${f('escapee.sh')} escapee-stubborn ${journal} ignore-term\nshutdown_timeout: 1\n`,
+    selfstop: `exec: ${f('self-stop.sh')} ${journal}\n`,
+    app: `exec: ${f('svc.sh')} app ${journal}\nafter: [wide, deep]\n`,
+  };
+  for (let i = 1; i <= 4; i++) s[`stubborn${i}`] = `exec: ${f('ignore-term.sh')}\nshutdown_timeout: 1\n`;
+  return s;
+}
+
+const reportLine = (log: string, service: string): string => log.split('\n').find((l) => l.includes(`  ${service}: `)) ?? '';
+
+test('shutdown leaves nothing behind: wide and deep trees, setsid escapees, TERM-ignoring trees, a stopped process', async () => {
+  const dir = tempDir('zinit-ts-ns-');
+  const journal = path.join(dir, 'journal');
+  ns = await startInNamespace(services(journal), { dir });
+  await waitFor(() => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('start app'), 10_000, 'app started');
+  await waitFor(async () => (await ns!.cli(['tree', 'escapee'])).stdout.includes('(escaped)'), 10_000, 'the escapee is found and marked');
+
+  const r = await ns.cli(['shutdown']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await ns.result();
+  const log = ns.log();
+  assert.deepEqual(result.left, [], `nothing is left alive; log:\n${log}`);
+  assert.equal(result.code, 0);
+  assert.match(log, /remaining: 0/);
+
+  const j = fs.readFileSync(journal, 'utf8');
+  assert.match(j, /escapee-term escapee/, 'the escaped grandchild got the graceful stop signal, not only SIGKILL');
+  assert.match(j, /self-stop-term/, 'the stopped process was continued and handled TERM');
+  assert.match(reportLine(log, 'selfstop'), /no SIGKILL/);
+  assert.match(reportLine(log, 'wide'), /no SIGKILL, descendants 20/);
+  for (let i = 1; i <= 4; i++) assert.match(reportLine(log, `stubborn${i}`), /SIGKILL needed/);
+  assert.match(reportLine(log, 'escapee-stubborn'), /SIGKILL needed/);
+
+  // Four stubborn services with 1 s each stop in parallel: about one timeout in all, not four.
+  const total = Number(/shutdown report \(([\d.]+) (ms|s) for services\)/.exec(log)?.[1] ?? 'NaN');
+  const unit = /shutdown report \([\d.]+ (ms|s)/.exec(log)?.[1];
+  const totalMs = unit === 's' ? total * 1000 : total;
+  assert.ok(totalMs >= 1000 && totalMs < 2500, `shutdown took ${totalMs} ms`);
+});
+
+test('negative control: with tag discovery off, escapees survive the shutdown', async () => {
+  const dir = tempDir('zinit-ts-ns-');
+  const journal = path.join(dir, 'journal');
+  ns = await startInNamespace({ escapee: `exec: ${fixture('escapee.sh')} escapee ${journal}\n` }, { dir, env: { ZINIT_TS_DISCOVERY: 'group' } });
+  // The escapee exists before the shutdown starts (seen from the host's /proc by its command line).
+  await waitFor(() => pidsWithMarker(`escapee-term escapee >> ${journal}`).length > 0, 10_000, 'the escapee to exist');
+  const r = await ns.cli(['shutdown']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await ns.result();
+  assert.ok(result.left.some((p) => p.cmdline.includes('trap')), `the escapee survived: ${JSON.stringify(result.left)}`);
+});
