@@ -68,8 +68,11 @@ export function buildMethods(d: HandlerDeps): MethodTable {
     },
     service_statuses: {
       params: [],
-      summary: 'Every service with state, pid, target, dependencies and last exit (zinit-ts)',
-      handler: () => manager.list().map(statusJson),
+      summary: 'Every service with state, pid, target, dependencies and last exit, then running transient commands (zinit-ts)',
+      handler: () => [
+        ...manager.list().map(statusJson),
+        ...d.runs.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
+      ],
     },
     service_status: {
       params: [name],

@@ -3,6 +3,7 @@ import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { ExitStatus, ProcessHandle, ProcessPort, SpawnRequest } from '../supervisor/ports.js';
 import { attachCapture } from '../log/capture.js';
+import { primaryGroupOf } from './identity.js';
 
 /** Exit codes a shell would give when a command cannot be run. */
 const NOT_FOUND = 127;
@@ -12,6 +13,8 @@ export function spawnProcess(req: SpawnRequest): ProcessHandle {
   const [file, ...args] = req.argv;
   if (file === undefined) return failed('empty command line', NOT_FOUND);
   if (!isDirectory(req.cwd)) return failed(`working directory ${req.cwd} does not exist; fix \`dir\``, NOT_FOUND);
+  // A user without a group runs with that user's primary group, never with ours.
+  const gid = req.gid ?? (req.uid !== null ? primaryGroupOf(req.uid) : null);
   let child: ChildProcess;
   try {
     child = cpSpawn(file, args, {
@@ -21,7 +24,7 @@ export function spawnProcess(req: SpawnRequest): ProcessHandle {
       detached: true,
       stdio: ['ignore', req.output ? 'pipe' : 'ignore', req.output ? 'pipe' : 'ignore'],
       ...(req.uid !== null ? { uid: req.uid } : {}),
-      ...(req.gid !== null ? { gid: req.gid } : {}),
+      ...(gid !== null ? { gid } : {}),
     });
   } catch (err) {
     return failed(`cannot start ${file}: ${(err as Error).message}`, NOT_EXECUTABLE);

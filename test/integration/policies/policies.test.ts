@@ -1,0 +1,92 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDaemon, statusOf, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { isAlive } from '../../helpers/proc.js';
+
+let daemon: DaemonHandle | null = null;
+afterEach(async () => {
+  await daemon?.cleanup();
+  daemon = null;
+});
+
+test('a 10-deep chain of probed services, each ready about 50 ms after start, is up in well under a second of overhead', async () => {
+  const dir = tempDir();
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= 10; i++) {
+    const ready = path.join(dir, `ready-${i}`);
+    files[`s${i}`] = `exec: sh -c 'sleep 0.05; touch ${ready}; exec sleep 1000'\ntest: test -f ${ready}\n${i > 1 ? `after: [s${i - 1}]\n` : ''}`;
+  }
+  const t0 = Date.now();
+  daemon = await startDaemon(files, [], { dir });
+  await waitState(daemon, 's10', 'Running', 20_000);
+  const elapsed = Date.now() - t0;
+  // Ten sequential 50 ms starts are 0.5 s of the services' own time; a 2 s probe interval would take 20 s.
+  assert.ok(elapsed < 3000, `chain up in ${elapsed} ms (includes daemon start-up)`);
+  for (let i = 1; i <= 10; i++) assert.equal((await statusOf(daemon, `s${i}`)).state, 'Running');
+});
+
+test('a crash-looping service reaches Failure after max_restarts, with the count and exit code right', async () => {
+  daemon = await startDaemon({ crash: "exec: sh -c 'sleep 0.05; exit 3'\ntest: 'false'\nmax_restarts: 3\nrestart_delay: 0.02\n", after: 'exec: sleep 1000\nafter: [crash]\n' });
+  const s = await waitState(daemon, 'crash', 'Failure');
+  assert.equal(s.restarts, 3);
+  assert.deepEqual(s.exit, { code: 3, signal: null });
+  const dep = await statusOf(daemon, 'after');
+  assert.equal(dep.state, 'Blocked');
+  assert.match(dep.reason ?? '', /dependency "crash" failed \(Failure, exit code 3\)/);
+});
+
+test('user: nobody runs the service as uid 65534', async () => {
+  daemon = await startDaemon({ nobody: 'exec: sleep 1000\nuser: nobody\n' });
+  const s = await waitState(daemon, 'nobody', 'Running');
+  const status = fs.readFileSync(`/proc/${s.pid}/status`, 'utf8');
+  assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+  assert.match(status, /^Groups:\s*$/m, 'no supplementary groups inherited from root');
+  assert.doesNotMatch(status, /^Gid:\s+0\s/m, 'not left in group root');
+});
+
+test('an unknown user is a validation error for that file only', async () => {
+  daemon = await startDaemon({ ghost: 'exec: sleep 1000\nuser: no-such-user-here\n', ok: 'exec: sleep 1000\n' });
+  await waitState(daemon, 'ok', 'Running');
+  assert.match(daemon.output(), /ghost\.yaml:2:7: .*"no-such-user-here" does not exist/);
+});
+
+test('post_stop runs only after every process of the service is gone', async () => {
+  const dir = tempDir();
+  const pids = path.join(dir, 'pids');
+  const seen = path.join(dir, 'seen');
+  const check = `for p in $(cat ${pids}); do if [ -e /proc/$p ] && ! grep -q ") Z" /proc/$p/stat; then echo $p; fi; done > ${seen}; echo checked >> ${seen}`;
+  daemon = await startDaemon(
+    {
+      tree: `exec: sh -c 'trap "" TERM; echo $$ > ${pids}; sleep 1000 & echo $! >> ${pids}; (setsid sh -c "trap \\"\\" TERM; sleep 1000" & echo $! >> ${pids}); while :; do wait; done'\nshutdown_timeout: 0.5\npost_stop: sh -c '${check}'\n`,
+    },
+    [],
+    { dir },
+  );
+  await waitState(daemon, 'tree', 'Running');
+  await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').trim().split('\n').length === 3, 5000, 'three pids recorded');
+  const r = await daemon.cli(['stop', 'tree']);
+  assert.equal(r.code, 0, r.stderr);
+  await waitFor(() => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').includes('checked'), 5000, 'post_stop ran');
+  assert.equal(fs.readFileSync(seen, 'utf8'), 'checked\n', 'post_stop saw no live process of the service');
+  for (const p of fs.readFileSync(pids, 'utf8').trim().split('\n')) assert.equal(isAlive(Number(p)), false);
+});
+
+test('a critical oneshot that exits 7 makes the container exit 7 after a clean stop of the others', async () => {
+  const dir = tempDir();
+  const journal = path.join(dir, 'journal');
+  daemon = await startDaemon(
+    {
+      other: `exec: sh -c 'trap "echo other-stopped >> ${journal}; exit 0" TERM; while :; do sleep 1 & wait $!; done'\n`,
+      setup: `exec: sh -c 'sleep 0.3; exit 7'\noneshot: true\ncritical: true\n`,
+    },
+    ['--container'],
+    { dir, waitReady: true },
+  );
+  assert.equal(await daemon.exited(20_000), 7);
+  assert.match(fs.readFileSync(journal, 'utf8'), /other-stopped/);
+  assert.match(daemon.output(), /critical service failed service=setup exitCode=7/);
+  assert.match(daemon.output(), /remaining: 0/);
+});
