@@ -21,6 +21,7 @@ import { systemClock, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';
 import { RpcServer } from './ipc/server.js';
 import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
+import { startMetricsServer } from './ipc/metrics-server.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
 
 export interface DaemonOptions {
@@ -30,6 +31,8 @@ export interface DaemonOptions {
   readonly bufferLines: number;
   readonly logFormat: 'text' | 'json';
   readonly shutdownSignals: readonly NodeJS.Signals[];
+  /** ADDR:PORT for /metrics and /healthz; null = off. */
+  readonly metrics: string | null;
   /** Replaces reboot(2) in tests; never used for real outside PID 1. */
   readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
 }
@@ -72,7 +75,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     requestShutdown({ kind: 'stop', exitCode: 1, why: 'unhandled rejection' });
   });
 
-  const libc = startReaping(logger, registry.has.bind(registry), isPid1);
+  const reaping = startReaping(logger, registry.has.bind(registry), isPid1);
+  const libc = reaping?.libc ?? null;
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
@@ -157,6 +161,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   await killLeftovers(table, logger);
 
+  let metrics: { close(): Promise<void>; port: number } | null = null;
+  if (opts.metrics) {
+    try {
+      metrics = await startMetricsServer(opts.metrics, { manager, table, reaped: () => reaping?.reaped() ?? 0 });
+      logger.info('metrics served', { listen: opts.metrics, port: metrics.port });
+    } catch (err) {
+      logger.error('cannot serve metrics', { listen: opts.metrics, error: (err as Error).message });
+    }
+  }
+
   try {
     const { services, errors } = await loadConfigDir(opts.configDir, resolveIdentity);
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
@@ -169,13 +183,22 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   const req = await requested;
+  // A container's log shows what the shutdown waits on, once a second.
+  const progress = setInterval(() => {
+    const waiting = manager.stopping();
+    if (waiting.length === 0) return;
+    const parts = waiting.map((w) => (w.msLeft === null ? `${w.name} (SIGKILL sent)` : `${w.name} (SIGKILL in ${(w.msLeft / 1000).toFixed(1)} s)`));
+    logger.info(`shutdown in progress, waiting for: ${parts.join(', ')}`);
+  }, 1000);
   const report = await manager.shutdown();
+  clearInterval(progress);
   await runs.killAll();
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.runPostStopHooks(report.services);
   for (const line of formatShutdownReport(report, sweep.killed, sweep.remaining).split('\n')) logger.info(line);
   await Promise.all([...files.values()].map((f) => f.close()));
   await server.close();
+  await metrics?.close();
 
   if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot')) {
     const how = req.kind;
@@ -190,7 +213,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   return req.exitCode;
 }
 
-function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): Libc | null {
+function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): { libc: Libc; reaped: () => number } | null {
   const loaded = loadLibc();
   if ('error' in loaded) {
     logger.error(loaded.error);
@@ -204,10 +227,9 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
       logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
     }
   }
-  let reaped = 0;
-  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren(), onReap: () => void reaped++ });
+  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren() });
   reaper.start();
-  return libc;
+  return { libc, reaped: () => reaper.stats.reaped };
 }
 
 async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {

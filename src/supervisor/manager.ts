@@ -238,6 +238,14 @@ export class ServiceManager {
     return this.shutdownPromise;
   }
 
+  /** Services whose stop is under way, with the time left before SIGKILL (null once it was sent). */
+  stopping(): { name: string; msLeft: number | null }[] {
+    const now = this.deps.clock.now();
+    return [...this.runners.values()]
+      .filter((r) => r.isStopping)
+      .map((r) => ({ name: r.name, msLeft: r.stopDeadline === null ? null : Math.max(0, r.stopDeadline - now) }));
+  }
+
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
   async runPostStopHooks(reports: readonly StopReport[]): Promise<void> {
     const run = this.deps.runPostStop;

@@ -59,6 +59,10 @@ export class ServiceRunner {
   private probe: { handle: ProcessHandle; timeout: TimerHandle } | null = null;
   private probeAttempt = 0;
   private stopping: Promise<StopReport> | null = null;
+  /** While a stop waits: when SIGKILL is due (clock time), or null once it was sent. */
+  stopDeadline: number | null = null;
+  /** The last completed stop, for reports and metrics. */
+  lastStop: StopReport | null = null;
 
   constructor(
     public config: ServiceConfig,
@@ -130,10 +134,16 @@ export class ServiceRunner {
     this.clearRestartTimer();
     this.clearProbe();
     if (this.stopping) return this.stopping;
-    const p = this.doStop().finally(() => {
-      this.stopping = null;
-      this.deps.onChange(this);
-    });
+    const p = this.doStop()
+      .then((r) => {
+        this.lastStop = r;
+        return r;
+      })
+      .finally(() => {
+        this.stopping = null;
+        this.stopDeadline = null;
+        this.deps.onChange(this);
+      });
     this.stopping = p;
     return p;
   }
@@ -299,7 +309,9 @@ export class ServiceRunner {
     };
 
     let sigkill = false;
+    this.stopDeadline = t0 + c.shutdownTimeoutMs;
     let done = await gone(t0 + c.shutdownTimeoutMs);
+    this.stopDeadline = null;
     if (!done) {
       sigkill = true;
       tracked = mergeTracked(table.alive(tracked), table.find(c.name, mainPid));

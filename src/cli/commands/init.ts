@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runDaemon, DEFAULT_SHUTDOWN_SIGNALS } from '../../daemon.js';
 import { parseSignal } from '../../config/signals.js';
 import { CliError, socketPath } from '../connect.js';
+import { parseListen } from '../../ipc/metrics-server.js';
 
 type Globals = () => { socket?: string };
 
@@ -14,8 +15,9 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--container', 'exit when everything is stopped (code 0, or a failed critical service’s code)')
     .option('-b, --buffer <lines>', 'log lines kept per service', '2000')
     .option('--log-format <format>', 'text or json', 'text')
+    .option('--metrics <addr:port>', 'serve Prometheus /metrics and /healthz (off by default)')
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string }) => {
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string }) => {
       const buffer = Number(o.buffer);
       if (!Number.isInteger(buffer) || buffer < 1) throw new CliError(`--buffer must be a positive whole number of lines, got "${o.buffer}"`, 2);
       if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${o.logFormat}"`, 2);
@@ -24,6 +26,13 @@ export function registerInit(program: Command, globals: Globals): void {
         if (!sig || sig === 'SIGKILL' || sig === 'SIGSTOP' || sig === 'SIGCHLD') throw new CliError(`--shutdown-signals: "${s}" cannot be used; use names such as SIGTERM,SIGINT`, 2);
         return sig;
       });
+      if (o.metrics !== undefined) {
+        try {
+          parseListen(o.metrics);
+        } catch (err) {
+          throw new CliError((err as Error).message, 2);
+        }
+      }
       const code = await runDaemon({
         configDir: o.config,
         socketPath: socketPath(globals().socket),
@@ -31,6 +40,7 @@ export function registerInit(program: Command, globals: Globals): void {
         bufferLines: buffer,
         logFormat: o.logFormat,
         shutdownSignals: signals,
+        metrics: o.metrics ?? null,
       });
       process.exit(code);
     });

@@ -1,0 +1,77 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cliEntry } from '../../helpers/paths.js';
+import { startDaemon, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+let daemon: DaemonHandle | null = null;
+afterEach(async () => {
+  await daemon?.cleanup();
+  daemon = null;
+});
+
+test('a noisy service does not evict a quiet one; stderr is captured; lines carry timestamp, service and stream', async () => {
+  daemon = await startDaemon(
+    {
+      quiet: "exec: sh -c 'echo the-only-line >&2; exec sleep 1000'\n",
+      noisy: "exec: sh -c 'seq 1 50000; echo noisy-done; exec sleep 1000'\n",
+    },
+    ['-b', '1000'],
+  );
+  await waitFor(async () => (await daemon!.cli(['log', '-s', 'noisy'])).stdout.includes('noisy-done'), 20_000, 'noisy output');
+  const quiet = await daemon.cli(['log', '-s', 'quiet']);
+  assert.match(quiet.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[quiet\] stderr: the-only-line$/m);
+  const noisy = (await daemon.cli(['log', '-s', 'noisy'])).stdout.trim().split('\n');
+  assert.equal(noisy.length, 1000, 'the ring keeps -b lines per service');
+  assert.match(noisy[0] ?? '', /\[noisy\] stdout: 49002$/, 'the last 1000 of 50,001 lines');
+});
+
+test('log follows: a new line reaches a follower within a second', async () => {
+  const dir = tempDir();
+  const trigger = path.join(dir, 'trigger');
+  daemon = await startDaemon({ talker: `exec: sh -c 'echo hello; while :; do if [ -f ${trigger} ]; then echo fresh-line; rm ${trigger}; fi; sleep 0.02; done'\n` }, [], { dir });
+  await waitState(daemon, 'talker', 'Running');
+  const follower = spawn(process.execPath, [cliEntry, '-s', daemon.socket, 'log', 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    // The retained line arrives first: from then on the follower is subscribed.
+    await waitFor(() => out.includes('stdout: hello'), 5000, 'the follower to be subscribed');
+    const t0 = Date.now();
+    fs.writeFileSync(trigger, '');
+    await waitFor(() => out.includes('fresh-line'), 1000, 'the new line at the follower');
+    assert.ok(Date.now() - t0 <= 1000);
+  } finally {
+    follower.kill();
+  }
+});
+
+test('/metrics is Prometheus text with the documented series; /healthz is JSON', async () => {
+  daemon = await startDaemon({ up: 'exec: sleep 1000\n', broken: "exec: sh -c 'exit 4'\nrestart: never\n" }, ['--metrics', '127.0.0.1:0']);
+  const port = Number(/metrics served .*port=(\d+)/.exec(daemon.output())?.[1]);
+  assert.ok(port > 0, daemon.output());
+  await waitState(daemon, 'broken', 'Failure');
+  await waitState(daemon, 'up', 'Running');
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  for (const series of ['zinit_service_state', 'zinit_service_restarts', 'zinit_service_last_exit_code', 'zinit_service_cpu_seconds', 'zinit_service_memory_bytes', 'zinit_orphans_reaped_total', 'zinit_service_last_stop_seconds'])
+    assert.match(text, new RegExp(`^# TYPE ${series} (gauge|counter)$`, 'm'), series);
+  assert.match(text, /^zinit_service_state\{service="up",state="Running"\} 1$/m);
+  assert.match(text, /^zinit_service_last_exit_code\{service="broken"\} 4$/m);
+  assert.match(text, /^zinit_service_memory_bytes\{service="up"\} [1-9]\d*$/m);
+  for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{[^}]*\})? -?[\d.e+-]+$/, `parses: ${line}`);
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.equal(res.status, 503);
+  assert.deepEqual(await res.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0 });
+});
+
+test('a shutdown that waits logs once a second what it waits on and the time left before SIGKILL', async () => {
+  daemon = await startDaemon({ slow: "exec: sh -c 'trap \"\" TERM; while :; do sleep 1; done'\nshutdown_timeout: 2.5\n" });
+  await waitState(daemon, 'slow', 'Running');
+  const r = await daemon.cli(['shutdown']);
+  assert.equal(r.code, 0);
+  assert.equal(await daemon.exited(), 0);
+  assert.match(daemon.output(), /shutdown in progress, waiting for: slow \(SIGKILL in 1\.\d s\)/);
+});
