@@ -136,8 +136,16 @@ export function buildMethods(d: HandlerDeps): MethodTable {
         const st = guard(() => manager.status(n));
         const procs = d.table.find(n, st.pid);
         if (procs.length === 0) throw new RpcError(ErrorCode.SERVICE_IS_DOWN, `service "${n}" has no running process`);
-        const usage = await sampleTreeUsage(procs, 200);
-        return { name: n, pid: st.pid ?? 0, ...usage };
+        const { perProcess, ...usage } = await sampleTreeUsage(procs, 200);
+        // zinit's field names first, so zinit clients read it unchanged.
+        return {
+          name: n,
+          pid: st.pid ?? 0,
+          memory_usage: usage.memoryBytes,
+          cpu_usage: usage.cpuPercent,
+          children: perProcess.map((u) => ({ pid: u.pid, memory_usage: u.memoryBytes, cpu_usage: u.cpuPercent })),
+          ...usage,
+        };
       },
     },
     service_tree: {

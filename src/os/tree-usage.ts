@@ -2,11 +2,18 @@
 import { CLOCK_TICKS, PAGE_SIZE, readStat } from './proc.js';
 import type { TrackedProcess } from '../supervisor/ports.js';
 
+export interface ProcessUsage {
+  readonly pid: number;
+  readonly cpuPercent: number;
+  readonly memoryBytes: number;
+}
+
 export interface TreeUsage {
   /** Percent of one CPU over the sample window, summed over the tree. */
   readonly cpuPercent: number;
   readonly memoryBytes: number;
   readonly processes: number;
+  readonly perProcess: readonly ProcessUsage[];
 }
 
 export async function sampleTreeUsage(procs: readonly TrackedProcess[], windowMs: number): Promise<TreeUsage> {
@@ -23,12 +30,14 @@ export async function sampleTreeUsage(procs: readonly TrackedProcess[], windowMs
   await new Promise((r) => setTimeout(r, windowMs));
   const b = ticks();
   const elapsedS = (performance.now() - t0) / 1000;
-  let used = 0;
-  for (const [pid, t] of b) used += t - (a.get(pid) ?? t);
-  let rss = 0;
+  const pct = (ticks: number): number => Math.round(((ticks / CLOCK_TICKS) * 10000) / elapsedS) / 100;
+  const perProcess: ProcessUsage[] = [];
   for (const p of procs) {
     const s = readStat(p.pid);
-    if (s && s.starttime === p.startTime) rss += s.rssPages * PAGE_SIZE;
+    const after = b.get(p.pid);
+    if (!s || s.starttime !== p.startTime || after === undefined) continue;
+    perProcess.push({ pid: p.pid, cpuPercent: pct(after - (a.get(p.pid) ?? after)), memoryBytes: s.rssPages * PAGE_SIZE });
   }
-  return { cpuPercent: Math.round(((used / CLOCK_TICKS) * 10000) / elapsedS) / 100, memoryBytes: rss, processes: b.size };
+  const sum = (f: (u: ProcessUsage) => number): number => perProcess.reduce((n, u) => n + f(u), 0);
+  return { cpuPercent: Math.round(sum((u) => u.cpuPercent) * 100) / 100, memoryBytes: sum((u) => u.memoryBytes), processes: perProcess.length, perProcess };
 }

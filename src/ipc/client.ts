@@ -1,0 +1,350 @@
+// The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
+import net from 'node:net';
+import { LineSplitter, encodeLine } from './framing.js';
+import { ErrorCode, RpcError, isPlainObject, type JsonRpcErrorObject } from './protocol.js';
+
+export interface ConnectOptions {
+  /** How long to wait for the daemon to accept the connection. */
+  readonly timeoutMs?: number;
+  /** Longest answer line accepted (answers such as a whole log ring can be large). */
+  readonly maxLineBytes?: number;
+}
+
+export interface CallOptions {
+  /** Reject with a TransportError of kind 'timeout' if no answer comes within this time. */
+  readonly timeoutMs?: number;
+}
+
+export interface Subscription {
+  /** The subscribe call's own result (the subscription id). */
+  readonly result: unknown;
+  /** Resolves when the server ends the stream or the connection. */
+  readonly closed: Promise<void>;
+}
+
+export type TransportErrorKind = 'unreachable' | 'closed' | 'timeout' | 'protocol';
+
+/** The daemon could not be reached, or the connection failed: nothing to do with the method called. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly kind: TransportErrorKind;
+  /** The system error code behind it (ENOENT, ECONNREFUSED, …), when there is one. */
+  readonly errno: string | undefined;
+
+  constructor(kind: TransportErrorKind, message: string, errno?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.kind = kind;
+    this.errno = errno;
+  }
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+export const DEFAULT_CLIENT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+/** Notifications held for a subscription whose id is not known yet (its answer has not arrived). */
+const MAX_EARLY_NOTIFICATIONS = 10_000;
+const CLOSE_GRACE_MS = 500;
+
+interface Pending {
+  readonly method: string;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout | undefined;
+  /** For a subscribe call: registers the stream the moment its id is known, before later lines are read. */
+  readonly onResult?: (result: unknown) => void;
+}
+
+interface Stream {
+  readonly onItem: (item: unknown) => void;
+  readonly end: () => void;
+}
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function unreachable(socketPath: string, err: unknown): TransportError {
+  const code = errnoOf(err);
+  const prefix = `cannot reach zinit-ts at ${socketPath}`;
+  switch (code) {
+    case 'ENOENT':
+    case 'ECONNREFUSED':
+      return new TransportError('unreachable', `${prefix}: no daemon is running (${code})`, code, err);
+    case 'EACCES':
+    case 'EPERM':
+      return new TransportError(
+        'unreachable',
+        `${prefix}: permission denied (${code}); the socket is open to its owner only`,
+        code,
+        err,
+      );
+    default:
+      return new TransportError('unreachable', `${prefix}: ${err instanceof Error ? err.message : String(err)}`, code, err);
+  }
+}
+
+/** Keys numbers and strings apart, so subscription 1 and subscription "1" stay distinct. */
+function streamKey(id: unknown): string | undefined {
+  if (typeof id === 'number') return `n:${id}`;
+  if (typeof id === 'string') return `s:${id}`;
+  return undefined;
+}
+
+function toRpcError(error: unknown): RpcError {
+  if (isPlainObject(error) && typeof error.code === 'number' && typeof error.message === 'string') {
+    const e = error as unknown as JsonRpcErrorObject;
+    return new RpcError(e.code, e.message, e.data);
+  }
+  return new RpcError(ErrorCode.INTERNAL_ERROR, `malformed error answer: ${JSON.stringify(error)}`);
+}
+
+export class RpcClient {
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<string, Stream>();
+  private readonly early = new Map<string, Record<string, unknown>[]>();
+  private earlyCount = 0;
+  private pendingSubscribes = 0;
+  private nextId = 1;
+  private failure: Error | undefined;
+  private readonly closedPromise: Promise<void>;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly path: string,
+    maxLineBytes: number,
+  ) {
+    const splitter = new LineSplitter(maxLineBytes, {
+      onLine: (line) => this.onLine(line),
+      onOverflow: (max) => {
+        this.failure ??= new TransportError('protocol', `an answer from zinit-ts at ${path} exceeded ${max} bytes`);
+        socket.destroy();
+      },
+    });
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+    socket.on('end', () => splitter.finish());
+    socket.on('error', (err) => {
+      this.failure ??= new TransportError('closed', `connection to zinit-ts at ${path} failed: ${err.message}`, errnoOf(err), err);
+    });
+    this.closedPromise = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.onClosed();
+        resolve();
+      });
+    });
+  }
+
+  /** Connects to the daemon; fails at once with a clear message when none is running. */
+  static connect(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_CLIENT_MAX_LINE_BYTES;
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection(socketPath);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new TransportError('timeout', `cannot reach zinit-ts at ${socketPath}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(unreachable(socketPath, err));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new RpcClient(socket, socketPath, maxLineBytes));
+      });
+    });
+  }
+
+  /** Resolves when the connection is gone, whoever ended it. */
+  get closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /** Calls a method; rejects with RpcError (the server's code and message) or TransportError. */
+  call(method: string, params?: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.request(method, params, options, undefined);
+  }
+
+  /** Sends a notification: no id, no answer. */
+  notify(method: string, params?: unknown): void {
+    if (!this.socket.writable) return;
+    this.socket.write(encodeLine(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }));
+  }
+
+  /**
+   * Calls a subscription method and delivers its notifications
+   * (`params: {subscription: <id>, result: <item>}`) to `onNotification`, in order.
+   */
+  async subscribe(method: string, params: unknown, onNotification: (item: unknown) => void): Promise<Subscription> {
+    let ended!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    this.pendingSubscribes += 1;
+    try {
+      const result = await this.request(method, params, {}, (id) => this.openStream(id, onNotification, ended));
+      return { result, closed };
+    } finally {
+      this.pendingSubscribes -= 1;
+      if (this.pendingSubscribes === 0) {
+        this.early.clear();
+        this.earlyCount = 0;
+      }
+    }
+  }
+
+  /** Ends the connection; pending calls reject, subscriptions close. */
+  close(): Promise<void> {
+    this.failure ??= new TransportError('closed', `connection to zinit-ts at ${this.path} was closed by this client`);
+    const failure = this.failure;
+    this.failAll(() => failure);
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
+    return this.closedPromise;
+  }
+
+  private request(
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    onResult: ((result: unknown) => void) | undefined,
+  ): Promise<unknown> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (!this.socket.writable) {
+      return Promise.reject(new TransportError('closed', `connection to zinit-ts at ${this.path} is closed`));
+    }
+    const id = this.nextId++;
+    let line: string;
+    try {
+      line = encodeLine(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise((resolve, reject) => {
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new TransportError('timeout', `${method}: no answer from zinit-ts within ${options.timeoutMs} ms`));
+            }, options.timeoutMs);
+      const entry: Pending = onResult === undefined ? { method, resolve, reject, timer } : { method, resolve, reject, timer, onResult };
+      this.pending.set(id, entry);
+      this.socket.write(line);
+    });
+  }
+
+  private openStream(id: unknown, onItem: (item: unknown) => void, end: () => void): void {
+    const key = streamKey(id);
+    if (key === undefined) {
+      end();
+      return;
+    }
+    this.streams.set(key, { onItem: (item) => this.deliver(onItem, item), end });
+    const held = this.early.get(key);
+    if (held !== undefined) {
+      this.early.delete(key);
+      this.earlyCount -= held.length;
+      for (const message of held) this.onNotification(message);
+    }
+  }
+
+  private deliver(onItem: (item: unknown) => void, item: unknown): void {
+    try {
+      onItem(item);
+    } catch (err) {
+      // A throwing consumer must not take the connection's reader down with it.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
+  private onLine(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.failure ??= new TransportError('protocol', `zinit-ts at ${this.path} sent a line that is not JSON`);
+      this.socket.destroy();
+      return;
+    }
+    for (const item of Array.isArray(message) ? (message as unknown[]) : [message]) {
+      if (!isPlainObject(item)) continue;
+      if (typeof item.method === 'string' && !Object.hasOwn(item, 'id')) this.onNotification(item);
+      else this.onResponse(item);
+    }
+  }
+
+  private onResponse(response: Record<string, unknown>): void {
+    const id = response.id;
+    if (id === null || id === undefined) {
+      // An answer to no request in particular (too many connections, request too large): it concerns them all.
+      if (Object.hasOwn(response, 'error')) {
+        const err = toRpcError(response.error);
+        this.failure ??= err;
+        this.failAll(() => err);
+      }
+      return;
+    }
+    if (typeof id !== 'number') return;
+    const entry = this.pending.get(id);
+    if (entry === undefined) return;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    if (Object.hasOwn(response, 'error')) {
+      entry.reject(toRpcError(response.error));
+      return;
+    }
+    entry.onResult?.(response.result);
+    entry.resolve(response.result);
+  }
+
+  private onNotification(message: Record<string, unknown>): void {
+    const params = message.params;
+    if (!isPlainObject(params)) return;
+    const key = streamKey(params.subscription);
+    if (key === undefined) return;
+    const stream = this.streams.get(key);
+    if (stream === undefined) {
+      // The server may send items before the subscribe call's own answer arrives.
+      if (this.pendingSubscribes > 0 && this.earlyCount < MAX_EARLY_NOTIFICATIONS) {
+        const held = this.early.get(key) ?? [];
+        held.push(message);
+        this.early.set(key, held);
+        this.earlyCount += 1;
+      }
+      return;
+    }
+    if (Object.hasOwn(params, 'error') && !Object.hasOwn(params, 'result')) {
+      this.streams.delete(key);
+      stream.end();
+      return;
+    }
+    stream.onItem(params.result);
+  }
+
+  private failAll(errorFor: (method: string) => Error): void {
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      clearTimeout(entry.timer);
+      entry.reject(errorFor(entry.method));
+    }
+  }
+
+  private onClosed(): void {
+    const failure = this.failure;
+    this.failAll(
+      (method) =>
+        failure ?? new TransportError('closed', `connection to zinit-ts at ${this.path} closed before it answered ${method}`),
+    );
+    this.failure ??= new TransportError('closed', `connection to zinit-ts at ${this.path} is closed`);
+    for (const stream of this.streams.values()) stream.end();
+    this.streams.clear();
+    this.early.clear();
+  }
+}

@@ -1,0 +1,129 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { runCli, startDaemon, statusOf, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { rawExchange } from '../../helpers/raw-socket.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { isAlive } from '../../helpers/proc.js';
+
+let d: DaemonHandle;
+before(async () => {
+  d = await startDaemon({ redis: 'exec: sleep 1000\n', nginx: "exec: sh -c 'echo nginx says hi; exec sleep 1000'\nafter: [redis]\n" });
+  await waitState(d, 'nginx', 'Running');
+});
+after(async () => {
+  await d.cleanup();
+});
+
+const call = async (method: string, params?: unknown, id: number | string = 1): Promise<Record<string, unknown>> => {
+  const req = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+  const [answer] = await rawExchange(d.socket, [req], 1);
+  return answer as Record<string, unknown>;
+};
+
+test('zinit clients: requests exactly as zinit documents them get zinit-shaped answers', async () => {
+  assert.deepEqual(await call('service_list', []), { jsonrpc: '2.0', id: 1, result: { nginx: 'Running', redis: 'Running' } });
+  const st = (await call('service_status', ['nginx'])).result as Record<string, unknown>;
+  assert.equal(st.name, 'nginx');
+  assert.equal(st.state, 'Running');
+  assert.equal(st.target, 'Up');
+  assert.deepEqual(st.after, { redis: 'Running' });
+  assert.ok(typeof st.pid === 'number' && st.pid > 0 && isAlive(st.pid));
+  assert.deepEqual(await call('service_status', { name: 'redis' }, 'x'), { jsonrpc: '2.0', id: 'x', result: (await call('service_status', ['redis'], 'x')).result });
+  const missing = await call('service_start', ['nonexistent']);
+  assert.equal((missing.error as { code: number }).code, -32000);
+  assert.match((missing.error as { message: string }).message, /"nonexistent"/);
+  const doc = (await call('rpc.discover', [])).result as { openrpc: string; methods: { name: string }[] };
+  assert.ok(doc.openrpc.startsWith('1.'));
+  const names = doc.methods.map((m) => m.name);
+  for (const m of ['service_list', 'service_status', 'service_start', 'service_stop', 'service_restart', 'service_monitor', 'service_forget', 'service_kill', 'service_stats', 'system_shutdown', 'system_reboot', 'stream_currentLogs', 'stream_subscribeLogs', 'rpc.discover'])
+    assert.ok(names.includes(m), m);
+  const logs = (await call('stream_currentLogs', ['nginx'])).result as string[];
+  assert.ok(logs.some((l) => l.endsWith('[nginx] stdout: nginx says hi')));
+});
+
+test('bad input gets the right JSON-RPC error and the daemon keeps serving', async () => {
+  const answers = await rawExchange(
+    d.socket,
+    ['{not json', '[]', '{"jsonrpc":"2.0","id":2,"method":"no_such_method"}', '{"jsonrpc":"2.0","id":3,"method":"service_status","params":[42]}', '{"jsonrpc":"2.0","id":4,"method":"service_status","params":["ghost"]}', '{"jsonrpc":"2.0","id":5,"method":"service_kill","params":["redis","SIGNOPE"]}', '{"jsonrpc":"2.0","id":6,"method":"service_list"}'],
+    7,
+  );
+  const codes = answers.map((a) => (a as { error?: { code: number } }).error?.code ?? 'ok');
+  assert.deepEqual(codes, [-32700, -32600, -32601, -32602, -32000, -32004, 'ok']);
+  const big = await new Promise<string>((resolve) => {
+    const c = net.createConnection(d.socket);
+    let got = '';
+    c.on('data', (b: Buffer) => (got += b.toString()));
+    c.on('close', () => resolve(got));
+    c.on('error', () => resolve(got));
+    c.on('connect', () => c.write(`{"jsonrpc":"2.0","id":9,"method":"service_list","params":["${'x'.repeat(4 * 1024 * 1024)}"]}\n`));
+  });
+  assert.match(big, /"code":-32050/);
+  assert.deepEqual((await call('service_list')).result, { nginx: 'Running', redis: 'Running' });
+});
+
+test('200 concurrent clients are all answered', async () => {
+  const all = await Promise.all(Array.from({ length: 200 }, (_, i) => rawExchange(d.socket, [JSON.stringify({ jsonrpc: '2.0', id: i, method: 'service_status', params: ['redis'] })], 1, 15_000)));
+  all.forEach((a, i) => assert.equal((a[0] as { id: number; result: { name: string } }).result.name, 'redis', `client ${i}`));
+});
+
+test('the socket is mode 0600 and a second daemon refuses it', async () => {
+  assert.equal(fs.statSync(d.socket).mode & 0o777, 0o600);
+  const r = await runCli(['init', '-c', d.configDir], { socket: d.socket, timeoutMs: 10_000 });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout + r.stderr, /another zinit-ts is already serving/);
+  assert.equal((await call('service_list')).result !== undefined, true, 'the first daemon still serves');
+});
+
+test('kill, stop, forget, monitor, restart and stats over the CLI', async () => {
+  const before = await statusOf(d, 'redis');
+  assert.equal((await d.cli(['kill', 'redis', 'KILL'])).code, 0);
+  await waitFor(async () => {
+    const s = await statusOf(d, 'redis');
+    return s.state === 'Running' && s.pid !== before.pid;
+  }, 10_000, 'redis respawned after kill');
+  const stats = await d.cli(['stats', 'redis', '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  const st = JSON.parse(stats.stdout) as { memoryBytes: number; processes: number; cpuPercent: number; memory_usage: number; children: { pid: number }[] };
+  assert.ok(st.memoryBytes > 0 && st.processes === 1 && st.cpuPercent >= 0);
+  assert.equal(st.memory_usage, st.memoryBytes, "zinit's field names are there too");
+  assert.deepEqual(st.children.map((c) => c.pid), [(await statusOf(d, 'redis')).pid]);
+  assert.equal((await d.cli(['forget', 'nginx'])).code, 1, 'a running service cannot be forgotten');
+  assert.equal((await d.cli(['stop', 'nginx'])).code, 0);
+  assert.equal((await d.cli(['forget', 'nginx'])).code, 0);
+  assert.equal((await d.cli(['status', 'nginx'])).code, 1);
+  assert.equal((await d.cli(['monitor', 'nginx'])).code, 0);
+  await waitState(d, 'nginx', 'Running');
+  const r0 = await statusOf(d, 'nginx');
+  assert.equal((await d.cli(['restart', 'nginx'])).code, 0);
+  const r1 = await waitState(d, 'nginx', 'Running');
+  assert.notEqual(r1.pid, r0.pid);
+  assert.equal(isAlive(r0.pid), false);
+});
+
+test('reload: an added file starts, a removed one stops and is forgotten, a changed one restarts', async () => {
+  const r = await startDaemon({ keep: 'exec: sleep 1000\n', gone: 'exec: sleep 1001\n', change: 'exec: sleep 1002\n' });
+  try {
+    await waitState(r, 'change', 'Running');
+    const gonePid = (await statusOf(r, 'gone')).pid;
+    const changePid = (await statusOf(r, 'change')).pid;
+    const keepPid = (await statusOf(r, 'keep')).pid;
+    fs.rmSync(path.join(r.configDir, 'gone.yaml'));
+    fs.writeFileSync(path.join(r.configDir, 'change.yaml'), 'exec: sleep 1003\n');
+    fs.writeFileSync(path.join(r.configDir, 'added.yaml'), 'exec: sleep 1004\n');
+    const out = await r.cli(['reload']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /added: added\nremoved: gone\nchanged: change/);
+    await waitState(r, 'added', 'Running');
+    const changed = await waitState(r, 'change', 'Running');
+    assert.notEqual(changed.pid, changePid);
+    assert.equal(isAlive(gonePid), false);
+    assert.equal(isAlive(changePid), false);
+    assert.equal((await statusOf(r, 'keep')).pid, keepPid, 'an unchanged service is left alone');
+    assert.equal((await r.cli(['status', 'gone'])).code, 1);
+  } finally {
+    await r.cleanup();
+  }
+});
