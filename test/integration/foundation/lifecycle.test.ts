@@ -119,3 +119,19 @@ test('the CLI says within a second that no daemon is running', async () => {
   assert.match(r.stderr, /no daemon is running/);
   assert.ok(Date.now() - t0 < 3000);
 });
+
+test('check --budget prints the worst-case shutdown and fails when it exceeds the budget', async () => {
+  const dir = tempDir();
+  writeServices(dir, {
+    db: 'exec: sleep 1\nshutdown_timeout: 20\n',
+    app: 'exec: sleep 1\nafter: [db]\nshutdown_timeout: 15\n',
+    side: 'exec: sleep 1\nshutdown_timeout: 30\n',
+  });
+  const within = await runCli(['check', '-c', dir, '--budget', '40']);
+  assert.equal(within.code, 0, within.stderr);
+  assert.match(within.stdout, /worst-case shutdown: 35\.0 s \(db → app\)/);
+  const over = await runCli(['check', '-c', dir, '--budget', '30']);
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /worst-case shutdown 35\.0 s exceeds the budget of 30 s/);
+});
