@@ -220,6 +220,10 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
     return null;
   }
   const { libc } = loaded;
+  if (process.env.ZINIT_TS_REAPER === 'off') {
+    logger.warn('ZINIT_TS_REAPER=off: orphans will not be reaped (diagnostic mode)');
+    return { libc, reaped: () => 0 };
+  }
   if (!isPid1) {
     try {
       libc.setChildSubreaper();

@@ -59,3 +59,61 @@ export async function startInNamespace(files: Record<string, string>, opts: { en
     },
   };
 }
+
+export interface Pid1Daemon {
+  readonly dir: string;
+  readonly socket: string;
+  readonly configDir: string;
+  /** The daemon's pid as the host sees it (it is 1 inside its namespace). */
+  readonly hostPid: number;
+  cli(args: readonly string[], timeoutMs?: number): Promise<CliResult>;
+  log(): string;
+  /** How `unshare` (and so the daemon, PID 1 of the namespace) ended. */
+  exit(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  cleanup(): Promise<void>;
+}
+
+/** Runs the daemon itself as PID 1 of a fresh PID namespace. */
+export async function startAsPid1(files: Record<string, string>, opts: { env?: NodeJS.ProcessEnv; args?: readonly string[]; readyTimeoutMs?: number } = {}): Promise<Pid1Daemon> {
+  const dir = tempDir('zinit-ts-pid1-');
+  const configDir = path.join(dir, 'services');
+  writeServices(configDir, files);
+  const socket = path.join(dir, 'zinit.sock');
+  const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(opts.env ?? {}) },
+  });
+  let out = '';
+  unshare.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  unshare.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  let ended: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  unshare.once('exit', (code, signal) => (ended = { code, signal }));
+  await waitFor(() => ended !== null || (fs.existsSync(socket) && out.includes('services loaded')), opts.readyTimeoutMs ?? 30_000, `PID 1 daemon ready; output:\n${out}`);
+  if (ended) throw new Error(`namespace ended early:\n${out}`);
+  const children = fs.readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const hostPid = children[0] ?? -1;
+  return {
+    dir,
+    socket,
+    configDir,
+    hostPid,
+    cli: (args, timeoutMs) => runCli(args, { socket, ...(timeoutMs ? { timeoutMs } : {}) }),
+    log: () => out,
+    exit: async (timeoutMs = 30_000) => {
+      await waitFor(() => ended, timeoutMs, `PID 1 daemon exit; output:\n${out}`);
+      return ended ?? { code: null, signal: null };
+    },
+    cleanup: async () => {
+      if (!ended) {
+        // SIGKILL to the namespace's PID 1 makes the kernel kill everything in it.
+        try {
+          process.kill(hostPid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+        await waitFor(() => ended, 10_000, 'namespace end').catch(() => unshare.kill('SIGKILL'));
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
