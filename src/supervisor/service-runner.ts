@@ -115,15 +115,14 @@ export class ServiceRunner {
     });
     const run: Run = { handle, startedAt: this.deps.clock.now(), exited: false };
     this.run = run;
-    if (handle.spawnError) this.deps.logger.error('service could not be started', { service: c.name, error: handle.spawnError });
-    else this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
+    if (handle.pid > 0) this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
     this.move({ kind: 'spawn' });
     void handle.exited.then((status) => this.onExit(run, status));
     if (!c.oneshot) {
-      if (c.testArgv && !handle.spawnError) {
+      if (c.testArgv && handle.pid > 0) {
         this.probeAttempt = 0;
         this.scheduleProbe();
-      } else if (!handle.spawnError) this.move({ kind: 'ready' });
+      } else if (handle.pid > 0) this.move({ kind: 'ready' });
     }
   }
 
@@ -177,6 +176,8 @@ export class ServiceRunner {
     const c = this.config;
     const ok = status.code === 0;
     const fields = { service: c.name, pid: run.handle.pid, code: status.code, signal: status.signal };
+    // The precise reason of a failed spawn is known only once the spawn has settled.
+    if (run.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: run.handle.spawnError ?? 'unknown error' });
     if (this.target === 'Down') {
       this.deps.logger.info('service exited after stop', fields);
       this.move({ kind: 'exit', ok: true });
