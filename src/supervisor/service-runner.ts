@@ -59,6 +59,8 @@ export class ServiceRunner {
   private probe: { handle: ProcessHandle; timeout: TimerHandle } | null = null;
   private probeAttempt = 0;
   private stopping: Promise<StopReport> | null = null;
+  /** Leftovers of the previous run being stopped before a respawn. */
+  private cleaning: Promise<StopReport> | null = null;
   /** While a stop waits: when SIGKILL is due (clock time), or null once it was sent. */
   stopDeadline: number | null = null;
   /** The last completed stop, for reports and metrics. */
@@ -82,7 +84,7 @@ export class ServiceRunner {
   }
 
   get isStopping(): boolean {
-    return this.stopping !== null;
+    return this.stopping !== null || this.cleaning !== null;
   }
 
   /** Ask for the service to run; the manager calls `spawn()` once dependencies allow. */
@@ -197,8 +199,7 @@ export class ServiceRunner {
       this.restartTimer = this.deps.clock.setTimeout(() => {
         this.restartTimer = null;
         if (this.target !== 'Up') return;
-        this.restarts++;
-        this.spawn();
+        void this.respawn();
       }, decision.delayMs);
       this.deps.onChange(this);
     } else if (decision.action === 'give-up') {
@@ -206,6 +207,20 @@ export class ServiceRunner {
       this.deps.logger.error('service failed permanently', { service: c.name, restarts: this.restarts });
       this.move({ kind: 'give-up' });
     }
+  }
+
+  /** A new run never starts beside the remains of the last one (a child still holding its port, say). */
+  private async respawn(): Promise<void> {
+    const left = this.deps.table.find(this.name, null);
+    if (left.length > 0) {
+      this.deps.logger.warn('previous run left processes behind; stopping them before the respawn', { service: this.name, pids: left.map((p) => p.pid) });
+      this.cleaning = this.doStop();
+      await this.cleaning;
+      this.cleaning = null;
+      if (this.target !== 'Up' || this.stopping) return;
+    }
+    this.restarts++;
+    this.spawn();
   }
 
   private scheduleProbe(): void {

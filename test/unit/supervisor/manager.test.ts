@@ -145,3 +145,23 @@ test('a critical oneshot failure is reported with its exit code', async () => {
   await flush();
   assert.deepEqual(calls, [['setup', 7]]);
 });
+
+test('a respawn first stops what the previous run left behind', async () => {
+  const { clock, os, m } = setup([svc('leaky', { restartDelayMs: 100, shutdownTimeoutMs: 1000 })]);
+  m.startAll();
+  await flush();
+  const first = os.live('leaky');
+  const child = { pid: 999, startTime: 1, ppid: 1, pgrp: 999, session: 999, comm: 'sleep', state: 'S', escaped: true };
+  os.extra.set('leaky', [child]);
+  first?.exit({ code: 1, signal: null });
+  await flush();
+  await clock.advance(100);
+  assert.deepEqual(os.signals.filter((s) => s.pid === 999).map((s) => s.signal), ['SIGTERM', 'SIGCONT']);
+  assert.equal(os.mains('leaky').length, 1, 'no new run while the leftover lives');
+  await clock.advance(1000);
+  assert.ok(os.signals.some((s) => s.pid === 999 && s.signal === 'SIGKILL'), 'SIGKILL at the timeout');
+  os.extra.set('leaky', []);
+  await clock.advance(50);
+  assert.equal(os.mains('leaky').length, 2, 'respawned once the leftover is gone');
+  assert.equal(m.status('leaky').restarts, 1);
+});
