@@ -297,8 +297,15 @@ export class ServiceRunner {
     }
     const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
     const signalAll = (sig: NodeJS.Signals): void => {
-      if (mainPid !== null && mainPid > 0) proc.signalGroup(mainPid, sig);
-      table.signal(others(tracked), sig);
+      // The group is signalled by id only while its leader is alive and unreaped: then the id cannot be reused.
+      // Once the leader is gone, the members are reached through the start-time-checked list instead.
+      const viaGroup = mainPid !== null && mainPid > 0 && run !== null && !run.exited;
+      if (viaGroup) proc.signalGroup(mainPid, sig);
+      // Members of that group already got it: a second delivery reads as "force quit" to some programs.
+      table.signal(
+        others(tracked).filter((p) => !(viaGroup && p.pgrp === mainPid)),
+        sig,
+      );
     };
     this.deps.logger.info('stopping service', { service: c.name, pid: mainPid, signal, timeoutMs: c.shutdownTimeoutMs });
     signalAll(signal);

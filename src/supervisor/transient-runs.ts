@@ -63,8 +63,10 @@ export class TransientRuns {
     let timedOut = false;
     let cancelled = false;
     let killedTracked: TrackedProcess[] = [];
+    let exited = false;
+    void handle.exited.then(() => (exited = true));
     const killTree = (): void => {
-      if (handle.pid > 0) proc.signalGroup(handle.pid, 'SIGKILL');
+      if (handle.pid > 0 && !exited) proc.signalGroup(handle.pid, 'SIGKILL');
       killedTracked = table.find(tagName, handle.pid > 0 ? handle.pid : null);
       table.signal(killedTracked, 'SIGKILL');
     };
