@@ -75,3 +75,26 @@ test('a shutdown that waits logs once a second what it waits on and the time lef
   assert.equal(await daemon.exited(), 0);
   assert.match(daemon.output(), /shutdown in progress, waiting for: slow \(SIGKILL in 1\.\d s\)/);
 });
+
+test('log: file appends timestamped lines and rotates at log_max_size keeping log_max_files', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'logs', 'chatty.log');
+  daemon = await startDaemon({ chatty: `exec: sh -c 'seq 1 3000; echo done-writing; exec sleep 1000'\nlog: file\nlog_file: ${file}\nlog_max_size: 8K\nlog_max_files: 2\n` }, [], { dir });
+  await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('done-writing'), 10_000, 'the file to get the last line');
+  const files = fs.readdirSync(path.dirname(file)).sort();
+  assert.deepEqual(files, ['chatty.log', 'chatty.log.1', 'chatty.log.2']);
+  for (const f of files) assert.ok(fs.statSync(path.join(path.dirname(file), f)).size <= 8 * 1024, `${f} within the size`);
+  assert.match(fs.readFileSync(file, 'utf8'), /^\d{4}-\d\d-\d\dT[\d:.]+Z stdout: done-writing$/m);
+  assert.match((await daemon.cli(['log', '-s', 'chatty'])).stdout, /\[chatty\] stdout: done-writing/, 'the ring has it too');
+});
+
+test('--log-format json writes one JSON object per line', async () => {
+  daemon = await startDaemon({ one: 'exec: sleep 1000\n' }, ['--log-format', 'json']);
+  await waitState(daemon, 'one', 'Running');
+  const lines = daemon.output().trim().split('\n');
+  const parsed = lines.map((l) => JSON.parse(l) as { level: string; message: string; service?: string; timestamp: string });
+  const spawned = parsed.find((p) => p.message === 'service spawned');
+  assert.equal(spawned?.service, 'one');
+  assert.equal(spawned?.level, 'info');
+  assert.match(spawned?.timestamp ?? '', /^\d{4}-\d\d-\d\dT/);
+});
