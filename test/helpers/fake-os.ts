@@ -11,8 +11,8 @@ export interface FakeProcess {
 export class FakeOs implements ProcessPort, ProcessTablePort {
   readonly spawned: FakeProcess[] = [];
   readonly signals: { pid: number; signal: NodeJS.Signals }[] = [];
-  /** What a probe should exit with, per service; default 0. */
-  probeResult = new Map<string, number>();
+  /** What a probe should exit with, per service; default 0; 'hang' = never exits by itself. */
+  probeResult = new Map<string, number | 'hang'>();
   /** Signals that make a fake main process exit right away (like a default handler would). */
   diesOn = new Set<NodeJS.Signals>(['SIGTERM', 'SIGKILL', 'SIGINT']);
   /** Extra processes found in the "process table" per service. */
@@ -34,7 +34,8 @@ export class FakeOs implements ProcessPort, ProcessTablePort {
       },
     };
     this.spawned.push(p);
-    if (req.role === 'test' || req.role === 'post-stop') queueMicrotask(() => p.exit({ code: this.probeResult.get(req.service) ?? 0, signal: null }));
+    const result = this.probeResult.get(req.service) ?? 0;
+    if ((req.role === 'test' && result !== 'hang') || req.role === 'post-stop') queueMicrotask(() => p.exit({ code: req.role === 'test' && typeof result === 'number' ? result : 0, signal: null }));
     return { pid, exited, spawnError: null };
   }
 

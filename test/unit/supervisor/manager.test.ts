@@ -165,3 +165,32 @@ test('a respawn first stops what the previous run left behind', async () => {
   assert.equal(os.mains('leaky').length, 2, 'respawned once the leftover is gone');
   assert.equal(m.status('leaky').restarts, 1);
 });
+
+test('probes run at once, then on the growing schedule; a hung probe is killed at test_timeout and counts as failed', async () => {
+  const { clock, os, m } = setup([svc('slow', { testArgv: ['probe'], testTimeoutMs: 500 })]);
+  os.probeResult.set('slow', 1);
+  m.startAll();
+  await flush();
+  const probes = (): number => os.spawned.filter((p) => p.req.role === 'test').length;
+  await clock.advance(0);
+  assert.equal(probes(), 1, 'first probe at once');
+  await clock.advance(49);
+  assert.equal(probes(), 1);
+  await clock.advance(1);
+  assert.equal(probes(), 2, 'second probe at 50 ms');
+  await clock.advance(62);
+  assert.equal(probes(), 3, 'third probe 62 ms later (×1.25)');
+  os.probeResult.set('slow', 'hang');
+  await clock.advance(78);
+  const hung = os.spawned.filter((p) => p.req.role === 'test').at(-1);
+  assert.equal(hung?.exited, false);
+  await clock.advance(499);
+  assert.equal(hung?.exited, false, 'not killed before test_timeout');
+  await clock.advance(1);
+  assert.equal(hung?.exited, true, 'killed at test_timeout');
+  assert.ok(os.signals.some((s) => s.pid === hung?.pid && s.signal === 'SIGKILL'));
+  assert.equal(m.status('slow').state, 'Spawned', 'a failed probe keeps the service waiting');
+  os.probeResult.set('slow', 0);
+  await clock.advance(2000);
+  assert.equal(m.status('slow').state, 'Running');
+});
