@@ -178,8 +178,8 @@ test('probes run at once, then on the growing schedule; a hung probe is killed a
   assert.equal(probes(), 1);
   await clock.advance(1);
   assert.equal(probes(), 2, 'second probe at 50 ms');
-  await clock.advance(62);
-  assert.equal(probes(), 3, 'third probe 62 ms later (×1.25)');
+  await clock.advance(63);
+  assert.equal(probes(), 3, 'third probe 63 ms later (50 × 1.25, rounded)');
   os.probeResult.set('slow', 'hang');
   await clock.advance(78);
   const hung = os.spawned.filter((p) => p.req.role === 'test').at(-1);
