@@ -42,7 +42,7 @@ export interface TrackedProcess {
   readonly session: number;
   readonly comm: string;
   readonly state: string;
-  /** Found only by the environment tag: it left the service's group and session. */
+  /** Found only by the environment tag: outside the group and session, no parent chain to the main process. */
   readonly escaped: boolean;
 }
 

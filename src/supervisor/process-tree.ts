@@ -5,7 +5,7 @@ export interface TreeNode {
   readonly pid: number;
   readonly comm: string;
   readonly state: string;
-  /** Left the service's process group and session (found by its tag). */
+  /** Found by the service's environment tag alone: outside its group and session, and its parent chain no longer reaches the main process. */
   readonly escaped: boolean;
   readonly children: TreeNode[];
 }

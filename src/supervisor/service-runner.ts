@@ -296,20 +296,23 @@ export class ServiceRunner {
       return { service: c.name, signal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
     }
     const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
-    const signalAll = (sig: NodeJS.Signals): void => {
+    /**
+     * `everyone`: SIGCONT and SIGKILL reach every process found. The graceful stop signal goes, while the main
+     * process lives, to its group and to escapees only (found by the tag alone, their parent gone): the main
+     * process tells its own children how to stop (PostgreSQL's smart shutdown waits for its backends, which
+     * sit in groups of their own), and a second delivery reads as "force quit" to some programs.
+     */
+    const signalAll = (sig: NodeJS.Signals, everyone: boolean): void => {
       // The group is signalled by id only while its leader is alive and unreaped: then the id cannot be reused.
       // Once the leader is gone, the members are reached through the start-time-checked list instead.
       const viaGroup = mainPid !== null && mainPid > 0 && run !== null && !run.exited;
       if (viaGroup) proc.signalGroup(mainPid, sig);
-      // Members of that group already got it: a second delivery reads as "force quit" to some programs.
-      table.signal(
-        others(tracked).filter((p) => !(viaGroup && p.pgrp === mainPid)),
-        sig,
-      );
+      const rest = others(tracked).filter((p) => !(viaGroup && p.pgrp === mainPid));
+      table.signal(everyone || !viaGroup ? rest : rest.filter((p) => p.escaped), sig);
     };
     this.deps.logger.info('stopping service', { service: c.name, pid: mainPid, signal, timeoutMs: c.shutdownTimeoutMs });
-    signalAll(signal);
-    if (signal !== 'SIGCONT') signalAll('SIGCONT');
+    signalAll(signal, false);
+    if (signal !== 'SIGCONT') signalAll('SIGCONT', true);
     const descendantsSeen = new Set(others(tracked).map((p) => p.pid));
 
     const gone = async (deadline: number): Promise<boolean> => {
@@ -340,7 +343,7 @@ export class ServiceRunner {
       tracked = mergeTracked(table.alive(tracked), table.find(c.name, mainPid));
       for (const p of others(tracked)) descendantsSeen.add(p.pid);
       this.deps.logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: tracked.length + (run && !run.exited ? 1 : 0) });
-      signalAll('SIGKILL');
+      signalAll('SIGKILL', true);
       done = await gone(clock.now() + SIGKILL_GRACE_MS);
     }
     const remaining = done ? [] : table.alive(tracked);

@@ -31,7 +31,8 @@ export async function startInNamespace(files: Record<string, string>, opts: { en
   const resultFile = path.join(dir, 'result.json');
   const unshare = spawn(
     'unshare',
-    ['--pid', '--fork', '--mount-proc', process.execPath, fixture('sentinel.js'), resultFile, process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(opts.args ?? [])],
+    // --kill-child: if unshare dies, so does the namespace's PID 1, and with it everything inside.
+    ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, fixture('sentinel.js'), resultFile, process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(opts.args ?? [])],
     { stdio: 'ignore', env: { ...process.env, ...(opts.env ?? {}) } },
   );
   let unshareExited = false;
@@ -79,7 +80,7 @@ export async function startAsPid1(files: Record<string, string>, opts: { env?: N
   const configDir = path.join(dir, 'services');
   writeServices(configDir, files);
   const socket = path.join(dir, 'zinit.sock');
-  const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(opts.args ?? [])], {
+  const unshare = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...(opts.env ?? {}) },
   });

@@ -194,3 +194,25 @@ test('probes run at once, then on the growing schedule; a hung probe is killed a
   await clock.advance(2000);
   assert.equal(m.status('slow').state, 'Running');
 });
+
+test('the stop signal goes to the main group and to escapees; children in groups of their own are left to the main process', async () => {
+  const { clock, os, m } = setup([svc('pg', { shutdownTimeoutMs: 1000 })]);
+  os.diesOn = new Set(['SIGKILL']);
+  m.startAll();
+  await flush();
+  const main = os.live('pg')?.pid ?? -1;
+  const backend = { pid: 500, startTime: 1, ppid: main, pgrp: 500, session: 500, comm: 'postgres', state: 'S', escaped: false };
+  const escapee = { pid: 600, startTime: 1, ppid: 1, pgrp: 600, session: 600, comm: 'daemon', state: 'S', escaped: true };
+  os.extra.set('pg', [backend, escapee]);
+  const stopping = m.stop('pg');
+  await flush();
+  const to = (pid: number): string[] => os.signals.filter((s) => s.pid === pid).map((s) => s.signal);
+  assert.deepEqual(to(main), ['SIGTERM', 'SIGCONT']);
+  assert.deepEqual(to(500), ['SIGCONT'], 'a backend in its own group hears from its postmaster, not from us');
+  assert.deepEqual(to(600), ['SIGTERM', 'SIGCONT'], 'nobody else would tell the escapee');
+  await clock.advance(1000);
+  assert.deepEqual(to(500), ['SIGCONT', 'SIGKILL'], 'at the deadline everything found is killed');
+  os.extra.set('pg', []);
+  await clock.advance(50);
+  assert.equal((await stopping).sigkill, true);
+});
