@@ -98,3 +98,17 @@ test('--log-format json writes one JSON object per line', async () => {
   assert.equal(spawned?.level, 'info');
   assert.match(spawned?.timestamp ?? '', /^\d{4}-\d\d-\d\dT/);
 });
+
+test('an open log follower does not hold up the shutdown, and is ended by it', async () => {
+  daemon = await startDaemon({ talker: "exec: sh -c 'echo hi; exec sleep 1000'\n" });
+  await waitState(daemon, 'talker', 'Running');
+  const follower = spawn(process.execPath, [cliEntry, '-s', daemon.socket, 'log'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  let followerExit: number | null | undefined;
+  follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  follower.once('exit', (code) => (followerExit = code));
+  await waitFor(() => out.includes('stdout: hi'), 5000, 'the follower to be subscribed');
+  assert.equal((await daemon.cli(['shutdown'])).code, 0);
+  assert.equal(await daemon.exited(10_000), 0);
+  await waitFor(() => followerExit !== undefined, 5000, 'the follower to end with the daemon');
+});
