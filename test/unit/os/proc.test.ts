@@ -1,0 +1,144 @@
+// /proc readers checked against real processes: hostile names, environment, children, zombies.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CLOCK_TICKS,
+  PAGE_SIZE,
+  isAlive,
+  listPids,
+  parseStat,
+  readCmdline,
+  readEnviron,
+  readOwnChildren,
+  readStat,
+} from '../../../src/os/proc.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const started: ChildProcess[] = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-proc-'));
+
+function start(command: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { stdio: 'ignore', ...(env ? { env } : {}) });
+  started.push(child);
+  return child;
+}
+
+after(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+void describe('parseStat', () => {
+  const tail = 'S 1 42 42 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615';
+
+  void test('splits after the last ) so a comm with spaces and parentheses survives', () => {
+    const stat = parseStat(`4242 (a) b (c) ${tail}\n`);
+    assert.equal(stat.pid, 4242);
+    assert.equal(stat.comm, 'a) b (c');
+    assert.equal(stat.state, 'S');
+    assert.equal(stat.ppid, 1);
+    assert.equal(stat.pgrp, 42);
+    assert.equal(stat.session, 42);
+    assert.equal(stat.utime, 7);
+    assert.equal(stat.stime, 3);
+    assert.equal(stat.starttime, 123456);
+    assert.equal(stat.rssPages, 250);
+  });
+
+  void test('a comm that looks like the fields after it does not shift them', () => {
+    const stat = parseStat(`7 (x) R 9 9 9 0) ${tail}`);
+    assert.equal(stat.comm, 'x) R 9 9 9 0');
+    assert.equal(stat.ppid, 1);
+  });
+
+  void test('refuses text that is not a stat line', () => {
+    assert.throws(() => parseStat('hello'), /not a \/proc\/<pid>\/stat line/);
+    assert.throws(() => parseStat('1 (x) S 1 2'), /truncated/);
+  });
+});
+
+void describe('readStat', () => {
+  void test('reads this process', () => {
+    const stat = readStat(process.pid);
+    assert.ok(stat);
+    assert.equal(stat.pid, process.pid);
+    assert.equal(stat.ppid, process.ppid);
+    assert.equal(stat.state, 'R');
+    assert.ok(stat.rssPages * PAGE_SIZE > 10 * 1024 * 1024, 'node uses more than 10 MB');
+  });
+
+  void test('reads a real process whose name holds ") b ("', async () => {
+    const hostile = path.join(tmp, 'a) b (c');
+    fs.symlinkSync('/bin/sleep', hostile);
+    const child = start(hostile, ['30']);
+    const stat = await waitFor(() => {
+      const s = readStat(child.pid ?? -1);
+      return s?.comm === 'a) b (c' ? s : null;
+    }, 5000, 'the hostile comm to appear after exec');
+    assert.equal(stat.ppid, process.pid);
+    assert.equal(stat.pgrp, readStat(process.pid)?.pgrp);
+    assert.ok(stat.starttime >= (readStat(process.pid)?.starttime ?? Infinity));
+  });
+
+  void test('null for a pid that does not exist, and under another root', () => {
+    assert.equal(readStat(0x7ffffffe), null);
+    assert.equal(readStat(process.pid, tmp), null);
+  });
+});
+
+void describe('listPids, readCmdline, readEnviron, readOwnChildren', () => {
+  void test('see a real child', () => {
+    const child = start('/bin/sleep', ['30'], { PATH: '/usr/bin:/bin', ZINIT_TEST_TAG: 'x y=z', EMPTY: '' });
+    const pid = child.pid;
+    assert.ok(pid);
+    const pids = listPids();
+    assert.ok(pids.includes(process.pid));
+    assert.ok(pids.includes(pid));
+    assert.ok(pids.every((p) => Number.isInteger(p) && p > 0));
+    assert.ok(readOwnChildren().includes(pid));
+  });
+
+  void test('environ of a real child, split at the first =', async () => {
+    const child = start('/bin/sleep', ['30'], { PATH: '/usr/bin:/bin', ZINIT_TEST_TAG: 'x y=z', EMPTY: '' });
+    const env = await waitFor(() => {
+      const e = readEnviron(child.pid ?? -1);
+      return e?.has('ZINIT_TEST_TAG') ? e : null;
+    }, 5000, 'the child to exec with its environment');
+    assert.equal(env.get('ZINIT_TEST_TAG'), 'x y=z');
+    assert.equal(env.get('EMPTY'), '');
+    assert.equal(env.get('PATH'), '/usr/bin:/bin');
+    assert.deepEqual(readCmdline(child.pid ?? -1), ['/bin/sleep', '30']);
+  });
+
+  void test('gone processes read as null and []', () => {
+    assert.equal(readEnviron(0x7ffffffe), null);
+    assert.deepEqual(readCmdline(0x7ffffffe), []);
+  });
+});
+
+void describe('isAlive', () => {
+  void test('a zombie is not alive, though kill(pid, 0) succeeds on it', async () => {
+    // The shell leaves its background job unreaped while it blocks in read, then reaps it with wait.
+    const parent = spawn('/bin/sh', ['-c', '/bin/sleep 0.05 & read -r _; wait'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    started.push(parent);
+    const ppid = parent.pid ?? -1;
+    const zombie = await waitFor(() => {
+      const pid = Number(fs.readFileSync(`/proc/${ppid}/task/${ppid}/children`, 'utf8').trim().split(' ')[0]);
+      return pid > 0 && readStat(pid)?.state === 'Z' ? pid : null;
+    }, 5000, 'the background job to become a zombie');
+    assert.equal(isAlive(zombie), false);
+    assert.doesNotThrow(() => process.kill(zombie, 0));
+    assert.equal(isAlive(ppid), true);
+    parent.stdin?.end();
+    await waitFor(() => readStat(zombie) === null, 5000, 'the shell to reap its zombie');
+  });
+});
+
+void test('constants', () => {
+  assert.equal(CLOCK_TICKS, 100);
+  assert.equal(PAGE_SIZE, 4096);
+});
