@@ -46,43 +46,25 @@ export function buildDependencyGraph(nodes: Iterable<GraphNode>): DependencyGrap
   const dependencies = (name: string): string[] => (g.predecessors(name) ?? []).slice().sort();
   const dependents = (name: string): string[] => (g.successors(name) ?? []).slice().sort();
 
-  const startLevels = (): string[][] => {
+  /** Groups by longest path along `next`: level 0 has no `next`, level n waits on something at n-1. */
+  const levels = (next: (name: string) => string[], skip: ReadonlySet<string>): string[][] => {
     const level = new Map<string, number>();
     const depth = (name: string, seen: Set<string>): number => {
       const known = level.get(name);
       if (known !== undefined) return known;
       if (seen.has(name)) return 0;
       seen.add(name);
-      const deps = dependencies(name);
-      const d = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((x) => depth(x, seen)));
+      const ns = next(name);
+      const d = ns.length === 0 ? 0 : 1 + Math.max(...ns.map((x) => depth(x, seen)));
       level.set(name, d);
       return d;
     };
     const out: string[][] = [];
-    for (const name of names) {
-      if (inCycle.has(name)) continue;
-      const d = depth(name, new Set());
-      (out[d] ??= []).push(name);
-    }
+    for (const name of names) if (!skip.has(name)) (out[depth(name, new Set())] ??= []).push(name);
     return out.filter((l) => l.length > 0);
   };
-
-  const stopLevels = (): string[][] => {
-    const level = new Map<string, number>();
-    const height = (name: string, seen: Set<string>): number => {
-      const known = level.get(name);
-      if (known !== undefined) return known;
-      if (seen.has(name)) return 0;
-      seen.add(name);
-      const ds = dependents(name);
-      const h = ds.length === 0 ? 0 : 1 + Math.max(...ds.map((x) => height(x, seen)));
-      level.set(name, h);
-      return h;
-    };
-    const out: string[][] = [];
-    for (const name of names) (out[height(name, new Set())] ??= []).push(name);
-    return out.filter((l) => l.length > 0);
-  };
+  const startLevels = (): string[][] => levels(dependencies, inCycle);
+  const stopLevels = (): string[][] => levels(dependents, new Set());
 
   const longestChain = (weight: (name: string) => number): { total: number; path: string[] } => {
     const best = new Map<string, { total: number; path: string[] }>();
