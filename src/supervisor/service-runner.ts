@@ -164,7 +164,8 @@ export class ServiceRunner {
 
   private move(event: StateEvent): void {
     const next = transition(this.state, event);
-    if (next !== this.state) this.deps.logger.debug('state', { service: this.name, from: this.state, to: next });
+    if (next === 'Running' && this.state !== 'Running') this.deps.logger.info('service ready', { service: this.name, pid: this.pid });
+    else if (next !== this.state) this.deps.logger.debug('state', { service: this.name, from: this.state, to: next });
     this.state = next;
     this.deps.onChange(this);
   }
