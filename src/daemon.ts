@@ -21,7 +21,6 @@ import { systemClock, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';
 import { RpcServer } from './ipc/server.js';
 import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
-import { startMetricsServer } from './ipc/metrics-server.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
 
 export interface DaemonOptions {
@@ -37,7 +36,6 @@ export interface DaemonOptions {
   readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
 }
 
-export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 const SWEEP_WAIT_MS = 5000;
 const VERSION = '0.1.0';
 
@@ -164,6 +162,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let metrics: { close(): Promise<void>; port: number } | null = null;
   if (opts.metrics) {
     try {
+      // Loaded only when asked for: prom-client is a tenth of the idle footprint.
+      const { startMetricsServer } = await import('./ipc/metrics-server.js');
       metrics = await startMetricsServer(opts.metrics, { manager, table, reaped: () => reaping?.reaped() ?? 0 });
       logger.info('metrics served', { listen: opts.metrics, port: metrics.port });
     } catch (err) {

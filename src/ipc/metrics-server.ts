@@ -6,6 +6,7 @@ import type { ProcessTablePort } from '../supervisor/ports.js';
 import type { State } from '../supervisor/state.js';
 import { CLOCK_TICKS, PAGE_SIZE, readStat } from '../os/proc.js';
 import { exitCodeOf } from '../supervisor/signal-number.js';
+import { parseListen } from './listen-address.js';
 
 const STATES: readonly State[] = ['Unknown', 'Blocked', 'Spawned', 'Running', 'Success', 'Error', 'TestFailure', 'Failure'];
 
@@ -150,14 +151,6 @@ export function buildRegistry(src: MetricsSources): Registry {
     },
   });
   return reg;
-}
-
-/** Parses ADDR:PORT (IPv6 in brackets); throws a message that says how to write it. */
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[3]);
-  if (!m || !(port >= 0 && port < 65536)) throw new Error(`--metrics takes ADDR:PORT such as 127.0.0.1:9100 or [::1]:9100, got "${value}"`);
-  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
 }
 
 export async function startMetricsServer(listen: string, src: MetricsSources): Promise<{ close(): Promise<void>; port: number }> {

@@ -48,7 +48,7 @@ export class ProcessTable implements ProcessTablePort {
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
     const now = performance.now();
-    if (this.snap && now - this.snap.at <= maxAgeMs) return this.snap;
+    if (this.snap && maxAgeMs >= 0 && now - this.snap.at <= maxAgeMs) return this.snap;
     const byPid = new Map<number, Entry>();
     const live = new Set<string>();
     for (const pid of listPids(this.root)) {
@@ -75,6 +75,22 @@ export class ProcessTable implements ProcessTablePort {
     this.snap = null;
   }
 
+  private pending: (() => void)[] = [];
+
+  findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
+    return new Promise((resolve) => {
+      this.pending.push(() => resolve(this.find(service, mainPid)));
+      // One walk per turn of the event loop, begun after every request of that turn was made.
+      if (this.pending.length === 1)
+        setImmediate(() => {
+          const waiting = this.pending;
+          this.pending = [];
+          this.scan(-1);
+          for (const done of waiting) done();
+        });
+    });
+  }
+
   find(service: string, mainPid: number | null): TrackedProcess[] {
     const { byPid } = this.scan();
     const out: TrackedProcess[] = [];
@@ -90,7 +106,7 @@ export class ProcessTable implements ProcessTablePort {
   /** Everything tagged by this daemon instance, and every descendant of this process. */
   ours(): TrackedProcess[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(0);
+    const { byPid } = this.scan(-1);
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
       const tagged = e.instance === this.opts.tag.instance;
@@ -102,7 +118,7 @@ export class ProcessTable implements ProcessTablePort {
   /** Processes a previous daemon on the same socket left behind: tagged with our domain but another instance. */
   leftovers(): (TrackedProcess & { service: string; instance: string })[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(0);
+    const { byPid } = this.scan(-1);
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
     for (const e of byPid.values()) {
       if (e.domain !== this.opts.tag.domain || e.instance === null || e.instance === this.opts.tag.instance) continue;
@@ -114,7 +130,7 @@ export class ProcessTable implements ProcessTablePort {
   /** Every process but this one, for the final sweep as PID 1: the whole namespace is ours. */
   everything(): TrackedProcess[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(0);
+    const { byPid } = this.scan(-1);
     return [...byPid.values()].map((e) => track(e.stat, false));
   }
 

@@ -47,8 +47,13 @@ export interface TrackedProcess {
 }
 
 export interface ProcessTablePort {
-  /** Every live process that belongs to the service: its group, session, descendants and tagged escapees. */
+  /** Every live process that belongs to the service: its group, session, descendants and tagged escapees (a recent view). */
   find(service: string, mainPid: number | null): TrackedProcess[];
+  /**
+   * The same from a walk of the process table that starts after this call: nothing that existed at the call
+   * is missed. Requests made together share one walk, so many services stopping at once cost one scan.
+   */
+  findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]>;
   /** Of `procs`, the ones still alive and still the same process (start time unchanged). */
   alive(procs: readonly TrackedProcess[]): TrackedProcess[];
   /** Signal each process that is still the same one; returns how many were signalled. */

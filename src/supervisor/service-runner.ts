@@ -292,11 +292,12 @@ export class ServiceRunner {
     const t0 = clock.now();
     const run = this.run && !this.run.exited ? this.run : null;
     const mainPid = run?.handle.pid ?? null;
-    let tracked = table.find(c.name, mainPid);
+    let tracked = await table.findFresh(c.name, mainPid);
     if (!run && tracked.length === 0) {
       return { service: c.name, signal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
     }
     const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
+    const mainEntry = tracked.find((p) => p.pid === mainPid);
     /**
      * `everyone`: SIGCONT and SIGKILL reach every process found. The graceful stop signal goes, while the main
      * process lives, to its group and to escapees only (found by the tag alone, their parent gone): the main
@@ -319,12 +320,13 @@ export class ServiceRunner {
     const gone = async (deadline: number): Promise<boolean> => {
       const poll = this.deps.stopPollMs ?? 20;
       for (;;) {
-        const mainDone = run === null || run.exited;
+        // The exit event can trail a busy event loop; the process table is the truth (a zombie counts as gone).
+        const mainDone = run === null || run.exited || (mainEntry !== undefined && table.alive([mainEntry]).length === 0);
         if (mainDone) {
           tracked = table.alive(tracked);
           if (tracked.length === 0) {
-            // A process forked while we waited is only seen by a fresh look.
-            tracked = table.find(c.name, null);
+            // A process forked while we waited is only seen by a walk begun after the others were gone.
+            tracked = await table.findFresh(c.name, null);
             for (const p of tracked) descendantsSeen.add(p.pid);
             if (tracked.length === 0) return true;
           }
@@ -341,7 +343,7 @@ export class ServiceRunner {
     this.stopDeadline = null;
     if (!done) {
       sigkill = true;
-      tracked = mergeTracked(table.alive(tracked), table.find(c.name, mainPid));
+      tracked = mergeTracked(table.alive(tracked), await table.findFresh(c.name, mainPid));
       for (const p of others(tracked)) descendantsSeen.add(p.pid);
       this.deps.logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: tracked.length + (run && !run.exited ? 1 : 0) });
       signalAll('SIGKILL', true);

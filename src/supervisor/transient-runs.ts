@@ -75,7 +75,7 @@ export class TransientRuns {
       const status = await handle.exited;
       if (timer) clock.clearTimeout(timer);
       // Nothing of a finished run may outlive it: whatever it left running goes now.
-      const left = table.find(tagName, null);
+      const left = await table.findFresh(tagName, null);
       const leftoversKilled = table.signal(left, 'SIGKILL');
       await waitGone(table, clock, [...left, ...killedTracked], 5000);
       this.active.delete(id);

@@ -57,6 +57,10 @@ export class FakeOs implements ProcessPort, ProcessTablePort {
     return this.extra.get(service) ?? [];
   }
 
+  findFresh(service: string): Promise<TrackedProcess[]> {
+    return Promise.resolve(this.find(service));
+  }
+
   alive(procs: readonly TrackedProcess[]): TrackedProcess[] {
     const all = [...this.extra.values()].flat();
     return procs.filter((p) => all.includes(p));

@@ -1,9 +1,5 @@
 // `check`: validate a config directory without running anything; print start and stop order and the worst-case shutdown time.
 import type { Command } from 'commander';
-import { loadConfigDir } from '../../config/load-dir.js';
-import { formatConfigError } from '../../config/format-error.js';
-import { buildDependencyGraph } from '../../graph/dependency-graph.js';
-import { resolveIdentity } from '../../os/identity.js';
 import { CliError } from '../connect.js';
 
 export function registerCheck(program: Command): void {
@@ -13,6 +9,13 @@ export function registerCheck(program: Command): void {
     .option('-c, --config <dir>', 'config directory', '/etc/zinit')
     .option('--budget <seconds>', "warn when the worst-case shutdown exceeds this (e.g. a pod's terminationGracePeriodSeconds)")
     .action(async (o: { config: string; budget?: string }) => {
+      // Loaded only for `check`, so the other commands start fast.
+      const [{ loadConfigDir }, { formatConfigError }, { buildDependencyGraph }, { resolveIdentity }] = await Promise.all([
+        import('../../config/load-dir.js'),
+        import('../../config/format-error.js'),
+        import('../../graph/dependency-graph.js'),
+        import('../../os/identity.js'),
+      ]);
       const { services, errors } = await loadConfigDir(o.config, resolveIdentity).catch((err: Error) => {
         throw new CliError(err.message);
       });

@@ -1,9 +1,10 @@
 // `init`: run the manager in the foreground.
 import type { Command } from 'commander';
-import { runDaemon, DEFAULT_SHUTDOWN_SIGNALS } from '../../daemon.js';
 import { parseSignal } from '../../config/signals.js';
 import { CliError, socketPath } from '../connect.js';
-import { parseListen } from '../../ipc/metrics-server.js';
+import { parseListen } from '../../ipc/listen-address.js';
+
+export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 
 type Globals = () => { socket?: string };
 
@@ -33,6 +34,8 @@ export function registerInit(program: Command, globals: Globals): void {
           throw new CliError((err as Error).message, 2);
         }
       }
+      // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
+      const { runDaemon } = await import('../../daemon.js');
       const code = await runDaemon({
         configDir: o.config,
         socketPath: socketPath(globals().socket),
