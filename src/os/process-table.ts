@@ -47,8 +47,7 @@ export class ProcessTable implements ProcessTablePort {
   }
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
-    const now = performance.now();
-    if (this.snap && maxAgeMs >= 0 && now - this.snap.at <= maxAgeMs) return this.snap;
+    if (this.snap && maxAgeMs >= 0 && performance.now() - this.snap.at <= maxAgeMs) return this.snap;
     const byPid = new Map<number, Entry>();
     const live = new Set<string>();
     for (const pid of listPids(this.root)) {
@@ -67,7 +66,8 @@ export class ProcessTable implements ProcessTablePort {
       byPid.set(pid, { stat, ...tag });
     }
     for (const key of this.tagCache.keys()) if (!live.has(key)) this.tagCache.delete(key);
-    this.snap = { at: now, byPid };
+    // Stamped when the walk ends: a walk of thousands of processes takes longer than the reuse window.
+    this.snap = { at: performance.now(), byPid };
     return this.snap;
   }
 
@@ -75,24 +75,27 @@ export class ProcessTable implements ProcessTablePort {
     this.snap = null;
   }
 
-  private pending: (() => void)[] = [];
+  private pending: ((snap: Snapshot) => void)[] = [];
 
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
     return new Promise((resolve) => {
-      this.pending.push(() => resolve(this.find(service, mainPid)));
+      this.pending.push((snap) => resolve(this.findIn(snap, service, mainPid)));
       // One walk per turn of the event loop, begun after every request of that turn was made.
       if (this.pending.length === 1)
         setImmediate(() => {
           const waiting = this.pending;
           this.pending = [];
-          this.scan(-1);
-          for (const done of waiting) done();
+          const snap = this.scan(-1);
+          for (const done of waiting) done(snap);
         });
     });
   }
 
   find(service: string, mainPid: number | null): TrackedProcess[] {
-    const { byPid } = this.scan();
+    return this.findIn(this.scan(), service, mainPid);
+  }
+
+  private findIn({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
       const s = e.stat;
