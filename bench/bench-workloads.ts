@@ -1,0 +1,98 @@
+// The work every manager is given: service command lines (scripts written to a temp dir), a stop grace, and how to tell it is all running.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface ServiceDef {
+  readonly name: string;
+  /** Run directly, no shell in between. */
+  readonly argv: readonly string[];
+}
+
+export interface Workload {
+  readonly services: readonly ServiceDef[];
+  /** Grace between the stop signal and SIGKILL; null = each manager's own default. */
+  readonly graceMs: number | null;
+  /** Everything is up once, for each entry, `count` live processes have `match` in their command line. */
+  readonly ready: readonly { match: string; count: number }[];
+}
+
+/** The long sleep every workload's processes run: its command line is how they are counted. */
+export const SLEEP = 'sleep 100000';
+
+const SCRIPTS: Record<string, string> = {
+  'tree.sh': `#!/bin/sh
+# One shell with N sleeping children.
+n=$1; i=0
+while [ "$i" -lt "$n" ]; do ${SLEEP} & i=$((i + 1)); done
+wait
+`,
+  'escapee.sh': `#!/bin/sh
+# Double fork: the setsid'd loop's parent dies at once, so it escapes the service's group and session.
+( setsid /bin/sh "$(dirname "$0")/escapee-loop.sh" </dev/null >/dev/null 2>&1 & )
+exec ${SLEEP}
+`,
+  'escapee-loop.sh': `#!/bin/sh
+# Stops at once on TERM: a manager that finds it needs no grace.
+trap 'exit 0' TERM
+while :; do sleep 1 & wait $!; done
+`,
+  'stubborn.sh': `#!/bin/sh
+# Ignores TERM, and its children inherit that: only SIGKILL ends the tree.
+trap '' TERM
+${SLEEP} & ${SLEEP} &
+while :; do wait; done
+`,
+};
+
+function writeScripts(dir: string): string {
+  const sdir = path.join(dir, 'scripts');
+  fs.mkdirSync(sdir, { recursive: true });
+  for (const [name, text] of Object.entries(SCRIPTS)) fs.writeFileSync(path.join(sdir, name), text, { mode: 0o755 });
+  return sdir;
+}
+
+function named(count: number, prefix: string, argv: readonly string[]): ServiceDef[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}${String(i).padStart(3, '0')}`, argv }));
+}
+
+/** `services` services, each a shell with `perService - 1` sleeping children. */
+export function trees(dir: string, services: number, perService: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'tree', ['/bin/sh', path.join(s, 'tree.sh'), String(perService - 1)]),
+    graceMs: null,
+    ready: [{ match: SLEEP, count: services * (perService - 1) }],
+  };
+}
+
+/** Services that each leave a setsid'd grandchild whose parent died. */
+export function escapees(dir: string, services: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'esc', ['/bin/sh', path.join(s, 'escapee.sh')]),
+    graceMs: null,
+    ready: [
+      { match: SLEEP, count: services },
+      { match: 'escapee-loop.sh', count: services },
+    ],
+  };
+}
+
+/** Services whose whole tree ignores SIGTERM, with a short grace. */
+export function stubborn(dir: string, services: number, graceMs: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'stub', ['/bin/sh', path.join(s, 'stubborn.sh')]),
+    graceMs,
+    ready: [{ match: SLEEP, count: services * 2 }],
+  };
+}
+
+/** Idle services: one sleep each. */
+export function idle(services: number): Workload {
+  return {
+    services: named(services, 'idle', ['/bin/sleep', '100000']),
+    graceMs: null,
+    ready: [{ match: SLEEP, count: services }],
+  };
+}
