@@ -231,7 +231,8 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
       logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
     }
   }
-  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren() });
+  // A failed pass (an unreadable /proc, say) is logged and retried by the next signal or the safety net: never a shutdown.
+  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren(), onError: (err) => logger.error('reaping pass failed', { error: err instanceof Error ? err.message : String(err) }) });
   reaper.start();
   return { libc, reaped: () => reaper.stats.reaped };
 }

@@ -34,10 +34,15 @@ function createRegistry(): RegistryStore {
   // A Set per pid: libuv reaps a batch of children before it runs their exit callbacks, so a spawn made in one
   // child's 'exit' handler can reuse the pid of another whose 'exit' has not fired yet.
   const byPid = new Map<number, Set<ChildProcess>>();
+  // Also prunes entries whose 'exit' listener was removed by user code and so will never be cleaned up.
   const live = (pid: number): boolean => {
     const children = byPid.get(pid);
     if (!children) return false;
-    for (const child of children) if (stillOwned(child)) return true;
+    for (const child of children) {
+      if (stillOwned(child)) return true;
+      children.delete(child);
+    }
+    byPid.delete(pid);
     return false;
   };
   return {

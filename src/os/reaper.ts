@@ -8,6 +8,8 @@ export interface ReaperOptions {
   /** Every direct child of this process, from all threads (see readOwnChildren in proc.ts). */
   listOwnChildren: () => number[];
   onReap?: (pid: number, status: number) => void;
+  /** Errors of scheduled passes (a failed syscall, an unreadable /proc); without it they are thrown. */
+  onError?: (err: unknown) => void;
   safetyNetMs?: number;
   retryMs?: number;
 }
@@ -73,60 +75,67 @@ export class Reaper {
 
   /** One pass, synchronously; returns how many zombies it reaped. Follow-up passes are scheduled only once started. */
   reapNow(): number {
-    const { libc, isManaged, onReap } = this.#options;
+    const { libc, isManaged } = this.#options;
     this.#stats.passes++;
-    let reaped = 0;
+    const pass = { reaped: 0 };
     let blocked = false;
-    while (reaped < MAX_REAPS_PER_PASS) {
-      const zombie = libc.waitidPeek();
-      if (!zombie) break;
-      // waitid returns the first zombie in the kernel's child list; if libuv owns it, every zombie behind it is
-      // hidden from the peek until libuv's own SIGCHLD handler takes it.
-      if (isManaged(zombie.pid)) {
-        blocked = true;
-        break;
+    try {
+      while (pass.reaped < MAX_REAPS_PER_PASS) {
+        const zombie = libc.waitidPeek();
+        if (!zombie) break;
+        // waitid returns the first zombie in the kernel's child list; if libuv owns it, every zombie behind it is
+        // hidden from the peek until libuv's own SIGCHLD handler takes it.
+        if (isManaged(zombie.pid) || !this.#reap(zombie.pid, pass)) {
+          blocked = true;
+          break;
+        }
       }
-      const done = libc.waitpidNoHang(zombie.pid);
-      if (!done) {
-        blocked = true;
-        break;
+      if (blocked) {
+        // Scheduled before the scan: a scan that throws must not end the retries.
+        this.#scheduleRetry();
+        this.#scanChildren(pass);
+      } else {
+        this.#retryDelayMs = this.#retryMs;
       }
-      reaped++;
-      onReap?.(done.pid, done.status);
+    } finally {
+      if (pass.reaped >= MAX_REAPS_PER_PASS) this.#schedule();
     }
-    if (blocked) reaped += this.#scanChildren(MAX_REAPS_PER_PASS - reaped);
-    this.#stats.reaped += reaped;
+    return pass.reaped;
+  }
 
-    if (reaped >= MAX_REAPS_PER_PASS) this.#schedule();
-    else if (blocked) this.#scheduleRetry();
-    else this.#retryDelayMs = this.#retryMs;
-    return reaped;
+  #reap(pid: number, pass: { reaped: number }): boolean {
+    const done = this.#options.libc.waitpidNoHang(pid);
+    if (!done) return false;
+    pass.reaped++;
+    this.#stats.reaped++;
+    this.#options.onReap?.(done.pid, done.status);
+    return true;
   }
 
   // waitpid(pid, WNOHANG) on a live child returns 0 and changes nothing, so every unmanaged child can be tried.
-  #scanChildren(budget: number): number {
-    const { libc, isManaged, listOwnChildren, onReap } = this.#options;
+  #scanChildren(pass: { reaped: number }): void {
+    const { isManaged, listOwnChildren } = this.#options;
     this.#stats.fallbackScans++;
-    let reaped = 0;
     for (const pid of listOwnChildren()) {
-      if (reaped >= budget) break;
-      if (isManaged(pid)) continue;
-      const done = libc.waitpidNoHang(pid);
-      if (!done) continue;
-      reaped++;
-      onReap?.(done.pid, done.status);
+      if (pass.reaped >= MAX_REAPS_PER_PASS) break;
+      if (!isManaged(pid)) this.#reap(pid, pass);
     }
-    return reaped;
   }
 
   #schedule(): void {
     if (this.#pending || !this.#started) return;
     this.#pending = setImmediate(() => {
       this.#pending = null;
-      this.reapNow();
+      try {
+        this.reapNow();
+      } catch (err) {
+        // A failed pass is tried again by the retry timer or the safety net; as PID 1 a crash would kill everything.
+        if (!this.#options.onError) throw err;
+        this.#options.onError(err);
+      }
     });
-    // The daemon decides when to exit; a pending pass must not keep it alive.
-    this.#pending.unref();
+    // Left ref'd on purpose: an unref'd immediate does not stop libuv from blocking in poll, so a follow-up pass
+    // would wait for the next unrelated event (the safety net, a second later). It holds the loop one turn at most.
   }
 
   // Backs off while the head zombie stays managed, so a stuck head costs a scan per safety-net period at most.

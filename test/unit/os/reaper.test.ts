@@ -1,7 +1,7 @@
 // The reaper: its algorithm against a scripted zombie queue, then real orphans beside real managed children.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { installChildRegistry } from '../../../src/os/child-registry.js';
 import { loadLibc, type Libc } from '../../../src/os/libc.js';
 import { readOwnChildren, readStat } from '../../../src/os/proc.js';
@@ -82,6 +82,48 @@ void describe('Reaper against a scripted kernel', () => {
     assert.equal(reaper.stats.reaped, 5000);
     assert.ok(reaper.stats.passes >= 2, `took ${reaper.stats.passes} passes`);
     reaper.stop();
+  });
+
+  void test('a flood is drained without waiting for any timer to wake the loop', () => {
+    // In a bare process: the test runner's own activity wakes the event loop and would hide a follow-up pass that
+    // is queued but never run (an unref'd immediate does not stop libuv from blocking in poll).
+    const reaperUrl = new URL('../../../src/os/reaper.js', import.meta.url).href;
+    const script = `
+      const { Reaper } = await import(${JSON.stringify(reaperUrl)});
+      const queue = Array.from({ length: 10000 }, (_, i) => 200000 + i);
+      const libc = {
+        waitidPeek: () => (queue.length ? { pid: queue[0] } : null),
+        waitpidNoHang: (pid) => (queue.shift(), { pid, status: 0 }),
+      };
+      const t0 = performance.now();
+      const bound = setTimeout(() => { console.log('stalled', queue.length); process.exit(1); }, 3000);
+      const reaper = new Reaper({ libc, isManaged: () => false, listOwnChildren: () => [], safetyNetMs: 60000,
+        onReap: () => { if (queue.length === 0) { console.log('drained', reaper.stats.passes); clearTimeout(bound); reaper.stop(); } } });
+      reaper.start();`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10000 });
+    assert.match(run.stdout, /^drained [3-9]/, `${run.stdout}${run.stderr}`);
+  });
+
+  void test('a failing scheduled pass goes to onError and passes keep coming', async () => {
+    const k = fakeKernel([10]);
+    const errors: unknown[] = [];
+    const reaper = new Reaper({
+      libc: k.libc,
+      isManaged: (p) => p === 10,
+      listOwnChildren: () => {
+        throw new Error('/proc is not mounted');
+      },
+      onError: (err) => errors.push(err),
+      retryMs: 5,
+    });
+    reaper.start();
+    try {
+      await waitFor(() => errors.length >= 2, 2000, 'two failed passes reported');
+      assert.match(String(errors[0]), /\/proc is not mounted/);
+      assert.deepEqual(k.waited, [], 'the managed head was never waited on');
+    } finally {
+      reaper.stop();
+    }
   });
 
   void test('rejects nonsense timings', () => {
