@@ -1,5 +1,4 @@
 // The control socket's methods (zinit's names and shapes, plus zinit-ts's own), mapped onto the manager.
-import { constants } from 'node:os';
 import type { IdentityResolver } from '../config/types.js';
 import { loadConfigDir, loadServiceFile } from '../config/load-dir.js';
 import { formatConfigError } from '../config/format-error.js';
@@ -13,6 +12,7 @@ import { buildProcessTree, type TreeNode } from '../supervisor/process-tree.js';
 import { sampleTreeUsage } from '../os/tree-usage.js';
 import { ErrorCode, RpcError, subscriptionEnd, subscriptionItem, type MethodSpec, type MethodTable, type RpcContext } from './protocol.js';
 import { buildOpenRpcDocument } from './openrpc.js';
+import { exitCodeOf } from '../supervisor/signal-number.js';
 
 export type ShutdownKind = 'stop' | 'poweroff' | 'reboot';
 
@@ -339,9 +339,8 @@ function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContex
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   void done.then((r) => {
     ctx.signal.removeEventListener('abort', onAbort);
-    const signum = r.signal ? (constants.signals[r.signal] ?? 0) : 0;
     finished = true;
-    push({ exit: { id: info.id, pid: info.pid, code: r.code, signal: r.signal, exitCode: r.code ?? 128 + signum, timedOut: r.timedOut, spawnError: r.spawnError, droppedLines: dropped } });
+    push({ exit: { id: info.id, pid: info.pid, code: r.code, signal: r.signal, exitCode: exitCodeOf(r), timedOut: r.timedOut, spawnError: r.spawnError, droppedLines: dropped } });
   });
   return id;
 }

@@ -3,7 +3,7 @@ import type { ConfigError, ServiceConfig } from '../config/types.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
 import { hasProcess, satisfiesDependents, type State, type Target } from './state.js';
-import { signalNumber } from './signal-number.js';
+import { exitCodeOf } from './signal-number.js';
 
 export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
   /** A critical service failed for good (or a critical oneshot failed) with this exit code. */
@@ -285,8 +285,7 @@ export class ServiceManager {
     const failed = r.state === 'Failure' || (r.config.oneshot && r.state === 'Error');
     if (!failed) return;
     this.criticalReported.add(r.name);
-    const exit = r.lastExit;
-    const code = exit?.code ?? (exit?.signal ? 128 + signalNumber(exit.signal) : 1);
+    const code = r.lastExit ? exitCodeOf(r.lastExit) : 1;
     this.deps.onCriticalFailure?.(r.name, code === 0 ? 1 : code);
   }
 

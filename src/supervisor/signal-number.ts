@@ -1,13 +1,8 @@
-// Signal names to numbers and back, from Node's table of the running platform.
+// Signal names to numbers, and the shell's exit-code convention for a process killed by a signal.
 import { constants } from 'node:os';
 
 export function signalNumber(name: NodeJS.Signals): number {
   return constants.signals[name] ?? 0;
-}
-
-export function signalName(num: number): NodeJS.Signals | null {
-  for (const [name, n] of Object.entries(constants.signals)) if (n === num) return name as NodeJS.Signals;
-  return null;
 }
 
 /** Shell convention for a process's exit: its code, or 128 + the signal that killed it. */
