@@ -309,14 +309,16 @@ export class ServiceRunner {
       // Once the leader is gone, the members are reached through the start-time-checked list instead.
       const viaGroup = mainPid !== null && mainPid > 0 && run !== null && !run.exited;
       if (viaGroup) proc.signalGroup(mainPid, sig);
-      const rest = others(tracked).filter((p) => !(viaGroup && p.pgrp === mainPid));
-      table.signal(everyone || !viaGroup ? rest : rest.filter((p) => p.escaped), sig);
+      // A recorded group can be stale (a child may call setsid() after the scan): `everyone` means each one.
+      if (everyone) table.signal(others(tracked), sig);
+      else table.signal(others(tracked).filter((p) => !viaGroup || (p.pgrp !== mainPid && p.escaped)), sig);
     };
     this.deps.logger.info('stopping service', { service: c.name, pid: mainPid, signal, timeoutMs: c.shutdownTimeoutMs });
     signalAll(signal, false);
     if (signal !== 'SIGCONT') signalAll('SIGCONT', true);
     const descendantsSeen = new Set(others(tracked).map((p) => p.pid));
 
+    let sigkill = false;
     const gone = async (deadline: number): Promise<boolean> => {
       const poll = this.deps.stopPollMs ?? 20;
       for (;;) {
@@ -329,6 +331,8 @@ export class ServiceRunner {
             tracked = await table.findFresh(c.name, null);
             for (const p of tracked) descendantsSeen.add(p.pid);
             if (tracked.length === 0) return true;
+            // Found only now, after the SIGKILL went out: it gets one too, not just a wait.
+            if (sigkill) table.signal(tracked, 'SIGKILL');
           }
         }
         const left = deadline - clock.now();
@@ -337,7 +341,6 @@ export class ServiceRunner {
       }
     };
 
-    let sigkill = false;
     this.stopDeadline = t0 + c.shutdownTimeoutMs;
     let done = await gone(t0 + c.shutdownTimeoutMs);
     this.stopDeadline = null;

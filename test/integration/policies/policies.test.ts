@@ -58,7 +58,7 @@ test('post_stop runs only after every process of the service is gone', async () 
   const dir = tempDir();
   const pids = path.join(dir, 'pids');
   const seen = path.join(dir, 'seen');
-  const check = `for p in $(cat ${pids}); do if [ -e /proc/$p ] && ! grep -q ") Z" /proc/$p/stat; then echo $p; fi; done > ${seen}; echo checked >> ${seen}`;
+  const check = `for p in $(cat ${pids}); do if [ -e /proc/$p ] && ! grep -q ") Z" /proc/$p/stat; then echo "$p $(cat /proc/$p/stat)"; fi; done > ${seen}; echo checked >> ${seen}`;
   daemon = await startDaemon(
     {
       tree: `exec: sh -c 'trap "" TERM; echo $$ > ${pids}; sleep 1000 & echo $! >> ${pids}; (setsid sh -c "trap \\"\\" TERM; sleep 1000" & echo $! >> ${pids}); while :; do wait; done'\nshutdown_timeout: 0.5\npost_stop: sh -c '${check}'\n`,
@@ -71,7 +71,7 @@ test('post_stop runs only after every process of the service is gone', async () 
   const r = await daemon.cli(['stop', 'tree']);
   assert.equal(r.code, 0, r.stderr);
   await waitFor(() => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').includes('checked'), 5000, 'post_stop ran');
-  assert.equal(fs.readFileSync(seen, 'utf8'), 'checked\n', 'post_stop saw no live process of the service');
+  assert.equal(fs.readFileSync(seen, 'utf8'), 'checked\n', `post_stop saw no live process of the service; daemon log:\n${daemon.output()}`);
   for (const p of fs.readFileSync(pids, 'utf8').trim().split('\n')) assert.equal(isAlive(Number(p)), false);
 });
 

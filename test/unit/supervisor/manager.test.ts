@@ -216,3 +216,23 @@ test('the stop signal goes to the main group and to escapees; children in groups
   await clock.advance(50);
   assert.equal((await stopping).sigkill, true);
 });
+
+test('at the deadline every process found gets its own SIGKILL, even one recorded in the main group', async () => {
+  const { clock, os, m } = setup([svc('moved', { shutdownTimeoutMs: 500 })]);
+  os.diesOn = new Set(['SIGKILL']);
+  m.startAll();
+  await flush();
+  const main = os.live('moved')?.pid ?? -1;
+  // Seen in the main group by the scan, but it may have called setsid() since: the group kill would miss it.
+  const child = { pid: 700, startTime: 1, ppid: main, pgrp: main, session: main, comm: 'sh', state: 'S', escaped: false };
+  os.extra.set('moved', [child]);
+  const stopping = m.stop('moved');
+  await flush();
+  const to = (pid: number): string[] => os.signals.filter((s) => s.pid === pid).map((s) => s.signal);
+  assert.deepEqual(to(700), ['SIGCONT'], 'the graceful signal reaches it through its group');
+  await clock.advance(500);
+  assert.deepEqual(to(700), ['SIGCONT', 'SIGKILL']);
+  os.extra.set('moved', []);
+  await clock.advance(50);
+  await stopping;
+});
