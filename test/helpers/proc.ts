@@ -35,3 +35,17 @@ export function killAll(pids: readonly number[]): void {
     }
   }
 }
+
+/** Live pids whose environment holds `entry` (e.g. the daemon's socket tag): how a test finds what it leaked. */
+export function pidsWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(entry) && isAlive(Number(d))) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

@@ -5,13 +5,15 @@ import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { startDaemon, statusOf, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { isAlive, killAll, pidsWithMarker } from '../../helpers/proc.js';
+import { isAlive, killAll, pidsWithEnv, pidsWithMarker } from '../../helpers/proc.js';
 
 const started: DaemonHandle[] = [];
 let marker = '';
 afterEach(async () => {
   for (const d of started.splice(0)) await d.cleanup();
   killAll(pidsWithMarker(marker));
+  // The control leaves the crashed daemon's processes alive on purpose; they carry its socket in their tag.
+  if (marker) killAll(pidsWithEnv(`ZINIT_TS_SOCKET=${path.join(marker, 'zinit.sock')}`));
 });
 
 async function crashAndRestart(env: NodeJS.ProcessEnv): Promise<{ oldPids: number[]; second: DaemonHandle }> {
