@@ -19,6 +19,8 @@ import { FileSink } from './log/file-sink.js';
 import { ServiceManager } from './supervisor/manager.js';
 import { systemClock, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';
+import { serviceSpawnRequest } from './supervisor/spawn-request.js';
+import { waitGone } from './supervisor/wait-gone.js';
 import { RpcServer } from './ipc/server.js';
 import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
@@ -113,7 +115,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const runPostStop = async (c: ServiceConfig): Promise<void> => {
     if (!c.postStopArgv) return;
-    const h = processPort.spawn({ service: c.name, role: 'post-stop', argv: c.postStopArgv, env: envFor(c), cwd: c.dir, uid: c.uid, gid: c.gid, output: output(c) });
+    const h = processPort.spawn(serviceSpawnRequest({ env: envFor, output }, c, 'post-stop', c.postStopArgv));
     const timer = setTimeout(() => h.pid > 0 && processPort.signalGroup(h.pid, 'SIGKILL'), c.shutdownTimeoutMs);
     const status = await h.exited;
     clearTimeout(timer);
@@ -243,7 +245,7 @@ async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void>
   for (const p of left)
     logger.warn('leftover of a previous zinit-ts found; killing it', { pid: p.pid, service: p.service, instance: p.instance, command: commandOf(p.pid) });
   table.signal(left, 'SIGKILL');
-  const remaining = await waitGone(table, left, SWEEP_WAIT_MS);
+  const remaining = await waitGone(table, systemClock, left, SWEEP_WAIT_MS);
   if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
 }
 
@@ -258,22 +260,11 @@ async function sweepLeftovers(table: ProcessTable, logger: Logger, isPid1: boole
     if (fresh.length === 0) return { killed, remaining: [] };
     for (const p of fresh) if (!remaining.some((r) => r.pid === p.pid)) logger.warn('killing leftover process', { pid: p.pid, command: commandOf(p.pid) });
     killed += table.signal(fresh, 'SIGKILL');
-    remaining = await waitGone(table, fresh, Math.min(500, Math.max(0, deadline - Date.now())));
+    remaining = await waitGone(table, systemClock, fresh, Math.min(500, Math.max(0, deadline - Date.now())));
     if (Date.now() >= deadline) break;
   }
   for (const p of remaining) logger.error('process could not be killed', { pid: p.pid, state: p.state, command: commandOf(p.pid) });
   return { killed, remaining };
-}
-
-async function waitGone(table: ProcessTable, procs: readonly TrackedProcess[], ms: number): Promise<TrackedProcess[]> {
-  const deadline = Date.now() + ms;
-  let left = table.alive(procs);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 10));
-    left = table.alive(left);
-  }
-  table.invalidate();
-  return left;
 }
 
 function commandOf(pid: number): string {

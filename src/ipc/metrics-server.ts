@@ -4,7 +4,8 @@ import { Registry, Gauge, Counter } from 'prom-client';
 import type { ServiceManager } from '../supervisor/manager.js';
 import type { ProcessTablePort } from '../supervisor/ports.js';
 import type { State } from '../supervisor/state.js';
-import { CLOCK_TICKS, PAGE_SIZE, readStat } from '../os/proc.js';
+import { CLOCK_TICKS } from '../os/proc.js';
+import { readUsage } from '../os/tree-usage.js';
 import { exitCodeOf } from '../supervisor/signal-number.js';
 import { parseListen } from './listen-address.js';
 
@@ -80,17 +81,8 @@ export function buildRegistry(src: MetricsSources): Registry {
   const treeUsage = (): Map<string, { cpu: number; mem: number; procs: number }> => {
     const out = new Map<string, { cpu: number; mem: number; procs: number }>();
     for (const s of manager.list()) {
-      let cpu = 0;
-      let mem = 0;
-      let procs = 0;
-      for (const p of table.find(s.name, s.pid)) {
-        const st = readStat(p.pid);
-        if (!st || st.starttime !== p.startTime) continue;
-        cpu += (st.utime + st.stime) / CLOCK_TICKS;
-        mem += st.rssPages * PAGE_SIZE;
-        procs++;
-      }
-      out.set(s.name, { cpu, mem, procs });
+      const usage = [...readUsage(table.find(s.name, s.pid)).values()];
+      out.set(s.name, { cpu: usage.reduce((n, u) => n + u.ticks, 0) / CLOCK_TICKS, mem: usage.reduce((n, u) => n + u.memoryBytes, 0), procs: usage.length });
     }
     return out;
   };

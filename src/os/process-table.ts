@@ -71,10 +71,6 @@ export class ProcessTable implements ProcessTablePort {
     return this.snap;
   }
 
-  invalidate(): void {
-    this.snap = null;
-  }
-
   private pending: ((snap: Snapshot) => void)[] = [];
 
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {

@@ -84,10 +84,6 @@ export class ServiceManager {
     return r;
   }
 
-  dependencyGraph(): DependencyGraph {
-    return this.graph;
-  }
-
   /** Load the initial set: every valid service gets target Up. */
   load(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[]): void {
     this.setBroken(errors);

@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../log/logger-types.js';
 import type { Clock, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, TimerHandle, TrackedProcess } from './ports.js';
 import { decideRestart } from './restart-policy.js';
+import { serviceSpawnRequest } from './spawn-request.js';
 import { probeDelay } from './probe-schedule.js';
 import { hasProcess, transition, type State, type StateEvent, type Target } from './state.js';
 
@@ -105,16 +106,7 @@ export class ServiceRunner {
     this.blockedReason = null;
     this.clearRestartTimer();
     const c = this.config;
-    const handle = this.deps.proc.spawn({
-      service: c.name,
-      role: 'main',
-      argv: c.argv,
-      env: this.deps.env(c),
-      cwd: c.dir,
-      uid: c.uid,
-      gid: c.gid,
-      output: this.deps.output(c),
-    });
+    const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'main', c.argv));
     const run: Run = { handle, startedAt: this.deps.clock.now(), exited: false };
     this.run = run;
     if (handle.pid > 0) this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
@@ -236,16 +228,7 @@ export class ServiceRunner {
     const c = this.config;
     const run = this.run;
     if (!c.testArgv || !run || run.exited || this.target !== 'Up') return;
-    const handle = this.deps.proc.spawn({
-      service: c.name,
-      role: 'test',
-      argv: c.testArgv,
-      env: this.deps.env(c),
-      cwd: c.dir,
-      uid: c.uid,
-      gid: c.gid,
-      output: this.deps.output(c),
-    });
+    const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'test', c.testArgv));
     const timeout = this.deps.clock.setTimeout(() => {
       if (handle.pid > 0) this.deps.proc.signalGroup(handle.pid, 'SIGKILL');
     }, c.testTimeoutMs);

@@ -42,10 +42,6 @@ export function transition(from: State, event: StateEvent): State {
   return to;
 }
 
-export function canTransition(from: State, kind: StateEvent['kind']): boolean {
-  return TABLE[from][kind] !== undefined;
-}
-
 /** A process of this service is (or may be) alive in these states. */
 export function hasProcess(state: State): boolean {
   return state === 'Spawned' || state === 'Running' || state === 'TestFailure';

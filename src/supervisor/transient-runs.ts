@@ -1,6 +1,7 @@
 // One-off commands run under the manager (`zinit-ts run`): own group, tagged, reaped, their whole tree killed at the end.
 import type { Logger } from '../log/logger-types.js';
 import type { Clock, ExitStatus, ProcessPort, ProcessTablePort, TrackedProcess } from './ports.js';
+import { waitGone } from './wait-gone.js';
 
 export interface RunRequest {
   readonly argv: readonly string[];
@@ -107,14 +108,5 @@ export class TransientRuns {
     const all = [...this.active.values()];
     for (const a of all) a.cancel();
     await Promise.all(all.map((a) => a.done));
-  }
-}
-
-async function waitGone(table: ProcessTablePort, clock: Clock, procs: readonly TrackedProcess[], ms: number): Promise<void> {
-  const deadline = clock.now() + ms;
-  let left = table.alive(procs);
-  while (left.length > 0 && clock.now() < deadline) {
-    await new Promise<void>((r) => clock.setTimeout(r, 10));
-    left = table.alive(left);
   }
 }

@@ -1,6 +1,7 @@
 // Builds a ServiceConfig with the documented defaults for tests that do not go through the parser.
 import type { ServiceConfig } from '../../src/config/types.js';
 import type { Logger } from '../../src/log/logger-types.js';
+import * as D from '../../src/config/defaults.js';
 
 export function svc(name: string, over: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
@@ -10,29 +11,29 @@ export function svc(name: string, over: Partial<ServiceConfig> = {}): ServiceCon
     argv: [`run-${name}`],
     test: null,
     testArgv: null,
-    oneshot: false,
+    oneshot: D.DEFAULT_ONESHOT,
     after: [],
-    stopSignal: 'SIGTERM',
-    shutdownTimeoutMs: 10_000,
-    log: 'ring',
+    stopSignal: D.DEFAULT_STOP_SIGNAL,
+    shutdownTimeoutMs: D.DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    log: D.DEFAULT_LOG,
     env: {},
-    dir: '/',
-    restart: 'always',
-    restartDelayMs: 100,
-    restartMaxDelayMs: 30_000,
-    maxRestarts: 0,
-    testIntervalMs: null,
-    testTimeoutMs: 10_000,
+    dir: D.DEFAULT_DIR,
+    restart: D.DEFAULT_RESTART,
+    restartDelayMs: D.DEFAULT_RESTART_DELAY_MS,
+    restartMaxDelayMs: D.DEFAULT_RESTART_MAX_DELAY_MS,
+    maxRestarts: D.DEFAULT_MAX_RESTARTS,
+    testIntervalMs: D.DEFAULT_TEST_INTERVAL_MS,
+    testTimeoutMs: D.DEFAULT_TEST_TIMEOUT_MS,
     user: null,
     group: null,
     uid: null,
     gid: null,
     postStop: null,
     postStopArgv: null,
-    critical: false,
+    critical: D.DEFAULT_CRITICAL,
     logFile: null,
-    logMaxSize: 10 * 1024 * 1024,
-    logMaxFiles: 5,
+    logMaxSize: D.DEFAULT_LOG_MAX_SIZE,
+    logMaxFiles: D.DEFAULT_LOG_MAX_FILES,
     ...over,
   };
 }
