@@ -313,7 +313,11 @@ export class ServiceRunner {
             // A process forked while we waited is only seen by a walk begun after the others were gone.
             tracked = await table.findFresh(c.name, null);
             for (const p of tracked) descendantsSeen.add(p.pid);
-            if (tracked.length === 0) return true;
+            if (tracked.length === 0) {
+              // Dead per /proc, but the state, the last exit and the log follow the exit event: a stop is done after it.
+              if (run && !run.exited) await run.handle.exited;
+              return true;
+            }
             // Found only now, after the SIGKILL went out: it gets one too, not just a wait.
             if (sigkill) table.signal(tracked, 'SIGKILL');
           }
