@@ -23,6 +23,7 @@ import { serviceSpawnRequest } from './supervisor/spawn-request.js';
 import { waitGone } from './supervisor/wait-gone.js';
 import { RpcServer } from './ipc/server.js';
 import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
+import { LogFanout } from './ipc/log-fanout.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
 
 export interface DaemonOptions {
@@ -143,6 +144,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     methods: buildMethods({
       manager,
       logs,
+      followers: new LogFanout(logs),
       table,
       runs,
       version: VERSION,

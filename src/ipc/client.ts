@@ -1,13 +1,13 @@
 // The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
 import net from 'node:net';
-import { LineSplitter, encodeLine } from './framing.js';
+import { JsonFramer, encodeLine } from './framing.js';
 import { ErrorCode, RpcError, isPlainObject, type JsonRpcErrorObject } from './protocol.js';
 
 export interface ConnectOptions {
   /** How long to wait for the daemon to accept the connection. */
   readonly timeoutMs?: number;
-  /** Longest answer line accepted (answers such as a whole log ring can be large). */
-  readonly maxLineBytes?: number;
+  /** Largest answer accepted (answers such as a whole log ring can be large). */
+  readonly maxMessageBytes?: number;
 }
 
 export interface CallOptions {
@@ -39,7 +39,7 @@ export class TransportError extends Error {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
-export const DEFAULT_CLIENT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_CLIENT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** Notifications held for a subscription whose id is not known yet (its answer has not arrived). */
 const MAX_EARLY_NOTIFICATIONS = 10_000;
 const CLOSE_GRACE_MS = 500;
@@ -111,11 +111,13 @@ export class RpcClient {
   private constructor(
     private readonly socket: net.Socket,
     readonly path: string,
-    maxLineBytes: number,
+    maxMessageBytes: number,
   ) {
-    const splitter = new LineSplitter(maxLineBytes, {
-      onLine: (line) => this.onLine(line),
-      onOverflow: (max) => {
+    // Answers are trusted for depth (a process tree nests as deep as the processes do).
+    const splitter = new JsonFramer({ maxBytes: maxMessageBytes, maxDepth: Infinity }, {
+      onMessage: (line) => this.onLine(line),
+      onTooDeep: () => undefined,
+      onTooLarge: (max) => {
         this.failure ??= new TransportError('protocol', `an answer from zinit-ts at ${path} exceeded ${max} bytes`);
         socket.destroy();
       },
@@ -136,7 +138,7 @@ export class RpcClient {
   /** Connects to the daemon; fails at once with a clear message when none is running. */
   static connect(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const maxLineBytes = options.maxLineBytes ?? DEFAULT_CLIENT_MAX_LINE_BYTES;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_CLIENT_MAX_MESSAGE_BYTES;
     return new Promise((resolve, reject) => {
       const socket = net.createConnection(socketPath);
       const timer = setTimeout(() => {
@@ -152,7 +154,7 @@ export class RpcClient {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
-        resolve(new RpcClient(socket, socketPath, maxLineBytes));
+        resolve(new RpcClient(socket, socketPath, maxMessageBytes));
       });
     });
   }

@@ -1,37 +1,101 @@
-// Newline framing for the control socket: one JSON message per line, with a hard cap on line size.
+// Framing for the control socket: messages are JSON values found by their own boundaries, with caps on size and depth.
 
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+/** Largest message kept, in bytes; a larger one is answered REQUEST_TOO_LARGE and the connection closed. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Deepest nesting of arrays and objects accepted in a request; no zinit request goes past 4. */
+export const DEFAULT_MAX_DEPTH = 64;
 
-const NEWLINE = 0x0a;
-const BLANK = /^\s*$/;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
-export interface LineSplitterHandlers {
-  /** A complete line, decoded as UTF-8, without its newline (or a trailing CR). Blank lines are skipped. */
-  readonly onLine: (line: string) => void;
-  /** The current line grew past the cap; everything after this is ignored. */
-  readonly onOverflow: (maxLineBytes: number) => void;
+export interface FramerHandlers {
+  /** One complete JSON object or array as text, or a stray line of anything else (for the parser to reject). */
+  readonly onMessage: (text: string) => void;
+  /** A message nested deeper than the cap; it was skipped whole (nothing of it kept) and reading goes on. */
+  readonly onTooDeep: (maxDepth: number) => void;
+  /** The current message grew past the cap; everything after this is ignored. */
+  readonly onTooLarge: (maxBytes: number) => void;
+}
+
+export interface FramerLimits {
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+}
+
+type Mode = 'between' | 'structured' | 'skipping' | 'stray';
+
+/** What the grammar expects next inside an object or array. */
+const enum Expect {
+  Value,
+  ValueOrClose,
+  Key,
+  KeyOrClose,
+  Colon,
+  AfterValue,
+}
+
+const OBJECT = true;
+const ARRAY = false;
+
+function isSpace(b: number): boolean {
+  return b === SPACE || b === LF || b === CR || b === TAB;
+}
+
+/** Bytes that may continue a number or a literal (true, false, null); JSON.parse judges the token itself. */
+function isTokenByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b === 0x2e || b === 0x2b || b === 0x2d;
 }
 
 /**
- * Splits a byte stream into lines. It keeps at most `maxLineBytes` of an unfinished line:
- * the moment a line passes the cap it reports the overflow and drops what it held, so a
- * client sending one endless line costs the cap, not the line.
+ * Splits a byte stream into JSON values the way zinit's server does: an object or array ends at
+ * its matching bracket, so a trailing newline is optional and values may arrive back to back,
+ * and a value may span lines. The scan is one pass over each byte with no recursion, following
+ * JSON's grammar closely enough to notice the moment a value cannot be valid (`{not json`):
+ * such a value then runs to the end of its line, goes to the parser for a parse error, and the
+ * next line starts afresh. A value nested past `maxDepth` is skipped without being kept, so a
+ * request nested a million deep costs its bytes once and never reaches JSON.parse.
  */
-export class LineSplitter {
+export class JsonFramer {
   private parts: Buffer[] = [];
   private size = 0;
+  private mode: Mode = 'between';
+  /** Open containers, innermost last: OBJECT or ARRAY. */
+  private readonly stack: boolean[] = [];
+  private expect: Expect = Expect.Value;
+  private inString = false;
+  private escaped = false;
+  private inToken = false;
+  /** Depth of brackets while skipping a value that went past the depth cap. */
+  private skipDepth = 0;
+  private tooDeep = false;
+  /** Set by a scan that found the end of the current message. */
+  private messageDone = false;
   private stopped = false;
+  private readonly maxBytes: number;
+  private readonly maxDepth: number;
 
   constructor(
-    private readonly maxLineBytes: number,
-    private readonly handlers: LineSplitterHandlers,
+    limits: FramerLimits,
+    private readonly handlers: FramerHandlers,
   ) {
-    if (!Number.isInteger(maxLineBytes) || maxLineBytes <= 0) {
-      throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
+    for (const [name, value] of Object.entries(limits)) {
+      if (!(Number.isInteger(value) && value > 0) && value !== Infinity) {
+        throw new RangeError(`JsonFramer limit \`${name}\` must be a positive integer, got ${String(value)}`);
+      }
     }
+    this.maxBytes = limits.maxBytes;
+    this.maxDepth = limits.maxDepth;
   }
 
-  /** Bytes of the unfinished line currently held. */
+  /** Bytes of the unfinished message currently held. */
   get pendingBytes(): number {
     return this.size;
   }
@@ -41,56 +105,204 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): void {
-    let start = 0;
-    while (!this.stopped && start < chunk.length) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      const end = newline === -1 ? chunk.length : newline;
-      if (this.size + (end - start) > this.maxLineBytes) {
-        this.overflow();
-        return;
+    let i = 0;
+    const n = chunk.length;
+    while (i < n && !this.stopped) {
+      if (this.mode === 'between') {
+        const b = chunk[i] as number;
+        if (isSpace(b)) {
+          i++;
+          continue;
+        }
+        this.mode = b === OPEN_BRACE || b === OPEN_BRACKET ? 'structured' : 'stray';
+        this.expect = Expect.Value;
       }
-      if (newline === -1) {
-        this.parts.push(chunk.subarray(start));
-        this.size += end - start;
-        return;
-      }
-      const line = this.take(chunk.subarray(start, newline));
-      start = newline + 1;
-      this.emit(line);
+      const start = i;
+      let end: number;
+      if (this.mode === 'stray') end = this.scanStray(chunk, i);
+      else if (this.mode === 'structured') end = this.scanStructured(chunk, i);
+      else end = this.scanSkipping(chunk, i);
+      // A structured scan may also hand over to another mode mid-chunk, which goes on from `end`.
+      const stop = end >= 0 ? end : n;
+      if (!this.keep(chunk, start, stop)) return;
+      i = stop;
+      if (this.messageDone) this.emit();
     }
   }
 
-  /** The input ended: a last line without its newline still counts. */
+  /** The input ended: an unfinished message still goes to the parser, which tells the client what is wrong. */
   finish(): void {
-    if (this.stopped || this.size === 0) return;
-    this.emit(this.take(Buffer.alloc(0)));
+    if (this.stopped || this.mode === 'between') return;
+    this.emit();
   }
 
-  /** Stops delivering lines (the connection is going away). */
+  /** Stops delivering messages (the connection is going away). */
   stop(): void {
     this.stopped = true;
     this.parts = [];
     this.size = 0;
   }
 
-  private take(tail: Buffer): Buffer {
-    if (this.parts.length === 0) return tail;
-    this.parts.push(tail);
-    const line = Buffer.concat(this.parts, this.size + tail.length);
+  /** Index just past the newline ending a stray line, or -1 when it goes on past this chunk. */
+  private scanStray(chunk: Buffer, from: number): number {
+    const nl = chunk.indexOf(LF, from);
+    if (nl === -1) return -1;
+    this.messageDone = true;
+    return nl + 1;
+  }
+
+  /** Brackets only, strings respected: the end of a value too deep to be kept. */
+  private scanSkipping(chunk: Buffer, from: number): number {
+    const n = chunk.length;
+    for (let i = from; i < n; i++) {
+      const b = chunk[i] as number;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === BACKSLASH) this.escaped = true;
+        else if (b === QUOTE) this.inString = false;
+      } else if (b === QUOTE) {
+        this.inString = true;
+      } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+        this.skipDepth++;
+      } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+        this.skipDepth--;
+        if (this.skipDepth === 0) {
+          this.messageDone = true;
+          return i + 1;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Index just past the bracket closing the value, or -1 when it goes on past this chunk. When
+   * the value turns out invalid or too deep, switches mode and returns the index where the new
+   * mode takes over.
+   */
+  private scanStructured(chunk: Buffer, from: number): number {
+    const n = chunk.length;
+    for (let i = from; i < n; i++) {
+      const b = chunk[i] as number;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === BACKSLASH) this.escaped = true;
+        else if (b === QUOTE) this.inString = false;
+        continue;
+      }
+      if (this.inToken) {
+        if (isTokenByte(b)) continue;
+        this.inToken = false;
+      }
+      if (isSpace(b)) continue;
+      const verdict = this.step(b);
+      if (verdict === 'done') {
+        this.messageDone = true;
+        return i + 1;
+      }
+      if (verdict === 'invalid') {
+        this.mode = 'stray';
+        return i;
+      }
+      if (verdict === 'deep') {
+        this.mode = 'skipping';
+        this.tooDeep = true;
+        this.skipDepth = this.stack.length;
+        this.inString = false;
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** One significant byte through the grammar. */
+  private step(b: number): 'go' | 'done' | 'invalid' | 'deep' {
+    const top = this.stack[this.stack.length - 1];
+    switch (this.expect) {
+      case Expect.Value:
+      case Expect.ValueOrClose:
+        if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+          this.stack.push(b === OPEN_BRACE ? OBJECT : ARRAY);
+          if (this.stack.length > this.maxDepth) return 'deep';
+          this.expect = b === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
+          return 'go';
+        }
+        if (b === CLOSE_BRACKET && this.expect === Expect.ValueOrClose) return this.close();
+        if (b === QUOTE) {
+          this.inString = true;
+          this.expect = Expect.AfterValue;
+          return 'go';
+        }
+        if (isTokenByte(b)) {
+          this.inToken = true;
+          this.expect = Expect.AfterValue;
+          return 'go';
+        }
+        return 'invalid';
+      case Expect.Key:
+      case Expect.KeyOrClose:
+        if (b === QUOTE) {
+          this.inString = true;
+          this.expect = Expect.Colon;
+          return 'go';
+        }
+        if (b === CLOSE_BRACE && this.expect === Expect.KeyOrClose) return this.close();
+        return 'invalid';
+      case Expect.Colon:
+        if (b !== 0x3a) return 'invalid';
+        this.expect = Expect.Value;
+        return 'go';
+      case Expect.AfterValue:
+        if (b === 0x2c) {
+          this.expect = top === OBJECT ? Expect.Key : Expect.Value;
+          return 'go';
+        }
+        if ((b === CLOSE_BRACE && top === OBJECT) || (b === CLOSE_BRACKET && top === ARRAY)) return this.close();
+        return 'invalid';
+    }
+  }
+
+  private close(): 'go' | 'done' {
+    this.stack.pop();
+    this.expect = Expect.AfterValue;
+    return this.stack.length === 0 ? 'done' : 'go';
+  }
+
+  /** Holds bytes [start, end) of the current message; false once the message is past the cap. */
+  private keep(chunk: Buffer, start: number, end: number): boolean {
+    if (end <= start) return true;
+    this.size += end - start;
+    if (this.size > this.maxBytes) {
+      this.stop();
+      this.handlers.onTooLarge(this.maxBytes);
+      return false;
+    }
+    // A message already known to be too deep is only measured, never kept.
+    if (!this.tooDeep) this.parts.push(chunk.subarray(start, end));
+    else this.parts = [];
+    return true;
+  }
+
+  private emit(): void {
+    const tooDeep = this.tooDeep;
+    const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
     this.parts = [];
     this.size = 0;
-    return line;
-  }
-
-  private emit(bytes: Buffer): void {
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    const line = bytes.toString('utf8', 0, end);
-    if (!BLANK.test(line)) this.handlers.onLine(line);
-  }
-
-  private overflow(): void {
-    this.stop();
-    this.handlers.onOverflow(this.maxLineBytes);
+    this.mode = 'between';
+    this.stack.length = 0;
+    this.expect = Expect.Value;
+    this.inString = false;
+    this.escaped = false;
+    this.inToken = false;
+    this.skipDepth = 0;
+    this.tooDeep = false;
+    this.messageDone = false;
+    if (tooDeep) {
+      this.handlers.onTooDeep(this.maxDepth);
+      return;
+    }
+    const text = bytes.toString('utf8').trim();
+    if (text.length > 0) this.handlers.onMessage(text);
   }
 }
 

@@ -6,11 +6,14 @@ import { parseSignal } from '../config/signals.js';
 import type { LogStore } from '../log/log-store.js';
 import { formatLogLine } from '../log/format-line.js';
 import { ServiceManager, ServiceStateError, UnknownServiceError, type ServiceStatus } from '../supervisor/manager.js';
-import type { TransientRuns } from '../supervisor/transient-runs.js';
+import { runTagName, type TransientRuns } from '../supervisor/transient-runs.js';
 import type { ProcessTablePort } from '../supervisor/ports.js';
 import { buildProcessTree, type TreeNode } from '../supervisor/process-tree.js';
 import { sampleTreeUsage } from '../os/tree-usage.js';
-import { ErrorCode, RpcError, subscriptionEnd, subscriptionItem, type MethodSpec, type MethodTable, type RpcContext } from './protocol.js';
+import { ErrorCode, RpcError, type MethodSpec, type MethodTable, type RpcContext } from './protocol.js';
+import type { LogFanout } from './log-fanout.js';
+import { RunStream } from './run-stream.js';
+import { nextSubscriptionId } from './subscription-id.js';
 import { buildOpenRpcDocument } from './openrpc.js';
 import { exitCodeOf } from '../supervisor/signal-number.js';
 
@@ -19,6 +22,7 @@ export type ShutdownKind = 'stop' | 'poweroff' | 'reboot';
 export interface HandlerDeps {
   readonly manager: ServiceManager;
   readonly logs: LogStore;
+  readonly followers: LogFanout;
   readonly table: ProcessTablePort;
   readonly runs: TransientRuns;
   readonly version: string;
@@ -158,7 +162,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
           const st = guard(() => manager.status(n));
           out[n] = buildProcessTree(d.table.find(n, st.pid), st.pid);
         }
-        for (const r of p.name === undefined ? d.runs.list() : []) out[r.name] = buildProcessTree(d.table.find(`run:${r.id}`, r.pid), r.pid);
+        for (const r of p.name === undefined ? d.runs.list() : []) out[r.name] = buildProcessTree(d.table.find(runTagName(r.id), r.pid), r.pid);
         return out;
       },
     },
@@ -199,7 +203,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
       handler: (p, ctx) => {
         const n = p.name === undefined ? null : str(p, 'name');
         if (n !== null && !manager.has(n)) throw toRpcError(new UnknownServiceError(n));
-        return followLogs(d.logs, n, p.history === true, ctx);
+        return d.followers.follow(ctx, n, p.history === true);
       },
     },
     system_run: {
@@ -239,48 +243,6 @@ function toRpcError(err: unknown): RpcError {
   return new RpcError(ErrorCode.INTERNAL_ERROR, (err as Error).message ?? String(err));
 }
 
-let subscriptionCounter = 0;
-
-function followLogs(logs: LogStore, service: string | null, history: boolean, ctx: RpcContext): number {
-  const id = ++subscriptionCounter;
-  let cursor = history ? 0 : logs.latestSeq();
-  let queued = false;
-  let waitingDrain = false;
-  const pump = (): void => {
-    queued = false;
-    if (ctx.signal.aborted || waitingDrain) return;
-    for (;;) {
-      const { lines, missed } = logs.readSince(service, cursor, 512);
-      if (missed > 0 && !(history && cursor === 0)) {
-        if (!ctx.notify('stream_subscribeLogs', subscriptionItem(id, `-- ${missed} line(s) missed: this follower fell behind --`))) return drainLater();
-      }
-      if (lines.length === 0) return;
-      for (const line of lines) {
-        if (!ctx.notify('stream_subscribeLogs', subscriptionItem(id, formatLogLine(line)))) return drainLater();
-        cursor = line.seq;
-      }
-    }
-  };
-  const drainLater = (): void => {
-    waitingDrain = true;
-    ctx.onDrain(() => {
-      waitingDrain = false;
-      schedule();
-    });
-  };
-  const schedule = (): void => {
-    if (queued) return;
-    queued = true;
-    setImmediate(pump);
-  };
-  const off = logs.onAppend((line) => {
-    if (service === null || line.service === service) schedule();
-  });
-  ctx.signal.addEventListener('abort', off, { once: true });
-  schedule();
-  return id;
-}
-
 function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContext): number {
   const argv = p.argv as string[];
   if (argv.length === 0) throw new RpcError(ErrorCode.INVALID_PARAMS, 'argv must name a command: ["cmd", "arg", …]');
@@ -293,36 +255,8 @@ function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContex
     throw new RpcError(ErrorCode.INVALID_PARAMS, 'options.env must be an object of strings: {"KEY": "value"}');
   if (o.dir !== undefined && typeof o.dir !== 'string') throw new RpcError(ErrorCode.INVALID_PARAMS, 'options.dir must be a path string');
   if (d.manager.shuttingDown) throw new RpcError(ErrorCode.SHUTTING_DOWN, 'zinit-ts is shutting down');
-  const id = ++subscriptionCounter;
-  // Output is queued while the client's socket is full, so a burst is delayed, not lost (up to a bound).
-  const queue: unknown[] = [];
-  let dropped = 0;
-  let waiting = false;
-  const flush = (): void => {
-    while (queue.length > 0 && !ctx.signal.aborted) {
-      if (!ctx.notify('system_run', subscriptionItem(id, queue[0]))) {
-        if (!waiting) {
-          waiting = true;
-          ctx.onDrain(() => {
-            waiting = false;
-            flush();
-          });
-        }
-        return;
-      }
-      queue.shift();
-    }
-    if (queue.length === 0 && finished && !ctx.signal.aborted) ctx.notify('system_run', subscriptionEnd(id, 'run finished'));
-  };
-  const push = (item: unknown): void => {
-    if (queue.length >= RUN_QUEUE_LIMIT && !(item as { exit?: unknown }).exit) {
-      dropped++;
-      return;
-    }
-    queue.push(item);
-    if (!waiting) setImmediate(flush);
-  };
-  let finished = false;
+  const release = ctx.openStream();
+  const stream = new RunStream(ctx, nextSubscriptionId());
   const { info, done } = d.runs.start(
     {
       argv,
@@ -333,16 +267,14 @@ function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContex
       uid: null,
       gid: null,
     },
-    (stream, text) => push({ stream, text }),
+    (s, text) => stream.output({ stream: s, text }),
   );
   const onAbort = (): void => void d.runs.cancel(info.id);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   void done.then((r) => {
     ctx.signal.removeEventListener('abort', onAbort);
-    finished = true;
-    push({ exit: { id: info.id, pid: info.pid, code: r.code, signal: r.signal, exitCode: exitCodeOf(r), timedOut: r.timedOut, spawnError: r.spawnError, droppedLines: dropped } });
+    release();
+    stream.finish({ id: info.id, pid: info.pid, code: r.code, signal: r.signal, exitCode: exitCodeOf(r), timedOut: r.timedOut, spawnError: r.spawnError });
   });
-  return id;
+  return stream.id;
 }
-
-const RUN_QUEUE_LIMIT = 100_000;

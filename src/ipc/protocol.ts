@@ -26,6 +26,9 @@
  * | -32011 | PROCESS_ERROR             | zinit: spawning or signalling a process failed           |
  * | -32050 | REQUEST_TOO_LARGE         | a line exceeded the size limit; the connection is closed |
  * | -32051 | TOO_MANY_CONNECTIONS      | the connection limit is reached; the connection is closed |
+ * | -32052 | REQUEST_TOO_DEEP          | arrays/objects nested past the depth limit; the connection stays open |
+ * | -32053 | TOO_MANY_STREAMS          | too many subscriptions open on one connection            |
+ * | -32054 | CONNECTION_DROPPED        | the server closed the connection (idle, evicted or not reading) |
  */
 export const ErrorCode = {
   PARSE_ERROR: -32700,
@@ -47,6 +50,9 @@ export const ErrorCode = {
   PROCESS_ERROR: -32011,
   REQUEST_TOO_LARGE: -32050,
   TOO_MANY_CONNECTIONS: -32051,
+  REQUEST_TOO_DEEP: -32052,
+  TOO_MANY_STREAMS: -32053,
+  CONNECTION_DROPPED: -32054,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -72,6 +78,9 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorCodeName, string>> = {
   PROCESS_ERROR: 'Spawning or signalling a process failed',
   REQUEST_TOO_LARGE: 'A request line exceeded the size limit; the connection is closed',
   TOO_MANY_CONNECTIONS: 'The connection limit is reached; the connection is closed',
+  REQUEST_TOO_DEEP: 'Arrays and objects in the request are nested past the depth limit',
+  TOO_MANY_STREAMS: 'Too many subscriptions are open on this connection',
+  CONNECTION_DROPPED: 'The server closed the connection (idle, evicted to admit another client, or not reading)',
 };
 
 export type JsonRpcId = string | number | null;
@@ -160,6 +169,19 @@ export interface RpcContext {
   notify(method: string, params: unknown): boolean;
   /** Calls `cb` once, when the client's output has room again (soon, if it has room now). Never called once the client is gone. */
   onDrain(cb: () => void): void;
+  /** Bytes written towards this client that it has not read yet. */
+  readonly backlog: number;
+  /** Bytes of backlog beyond which a stream should wait for `onDrain`. */
+  readonly highWaterMark: number;
+  /** Writes notification lines already encoded (each ending in a newline); false when the client is gone. */
+  sendEncoded(text: string): boolean;
+  /**
+   * Counts a stream (a subscription) as open on this connection, so the connection is not closed
+   * as idle while it lasts; throws TOO_MANY_STREAMS past the per-connection cap. Returns its release.
+   */
+  openStream(): () => void;
+  /** Closes this client's connection because it stopped reading; the reason is logged. */
+  drop(reason: string): void;
 }
 
 /** What a method returns, for the OpenRPC document. */

@@ -36,6 +36,14 @@ interface Active extends RunInfo {
   readonly done: Promise<RunResult>;
 }
 
+/**
+ * The tag a run's processes carry. `/` cannot appear in a service name (a service is a file
+ * stem), so no service file can ever be given a run's tag, nor a run a service's.
+ */
+export function runTagName(id: string): string {
+  return `run/${id}`;
+}
+
 export interface TransientRunsDeps {
   readonly proc: ProcessPort;
   readonly table: ProcessTablePort;
@@ -58,7 +66,7 @@ export class TransientRuns {
   start(req: RunRequest, output: (stream: 'stdout' | 'stderr', text: string) => void): { info: RunInfo; done: Promise<RunResult> } {
     const id = `run-${++this.counter}`;
     const name = req.name ?? id;
-    const tagName = `run:${id}`;
+    const tagName = runTagName(id);
     const { proc, table, clock, logger } = this.deps;
     const handle = proc.spawn({ service: tagName, role: 'run', argv: req.argv, env: { ...this.deps.env(tagName), ...req.env }, cwd: req.dir, uid: req.uid, gid: req.gid, output });
     let timedOut = false;

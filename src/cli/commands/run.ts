@@ -39,8 +39,9 @@ export function registerRun(program: Command, globals: Globals): void {
       let exit: RunExit | null = null;
       await withClient(socketPath(globals().socket), async (c) => {
         const sub = await c.subscribe('system_run', [argv, options], (item) => {
-          const it = item as { stream?: 'stdout' | 'stderr'; text?: string; exit?: RunExit };
+          const it = item as { stream?: 'stdout' | 'stderr'; text?: string; exit?: RunExit; gap?: { dropped: number } };
           if (it.exit) exit = it.exit;
+          else if (it.gap) process.stderr.write(`zinit-ts run: ${it.gap.dropped} output line(s) dropped while this client was not reading\n`);
           else if (it.stream && it.text !== undefined) (it.stream === 'stderr' ? process.stderr : process.stdout).write(`${it.text}\n`);
         });
         // Ctrl-C: closing the connection makes the daemon kill the command's whole tree.
@@ -55,7 +56,7 @@ export function registerRun(program: Command, globals: Globals): void {
       if (!r) throw new CliError('the connection to zinit-ts ended before the command finished', 1);
       if (r.spawnError) process.stderr.write(`zinit-ts run: ${r.spawnError}\n`);
       if (r.timedOut) process.stderr.write(`zinit-ts run: timed out after ${o.timeout} s; the command's whole tree was killed\n`);
-      if (r.droppedLines > 0) process.stderr.write(`zinit-ts run: ${r.droppedLines} output line(s) dropped (client too slow)\n`);
+      if (r.droppedLines > 0) process.stderr.write(`zinit-ts run: ${r.droppedLines} output line(s) dropped in all (this client was not reading)\n`);
       process.exitCode = r.exitCode;
     });
 }

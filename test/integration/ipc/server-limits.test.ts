@@ -99,14 +99,14 @@ void describe('RpcServer limits', () => {
     const answer = big.message(0);
     assert.equal(answer.id, null);
     assert.equal(answer.error?.code, ErrorCode.REQUEST_TOO_LARGE);
-    assert.match(answer.error?.message ?? '', /request too large: a line exceeded 1048576 bytes/);
+    assert.match(answer.error?.message ?? '', /request too large: a request exceeded 1048576 bytes/);
     assert.equal(await other.call('echo', ['after']), 'after');
     const fresh = await client(socketPath);
     assert.equal(await fresh.call('echo', ['new client']), 'new client');
   });
 
   void test('a line within a custom limit is served, one past it is refused', async () => {
-    const { socketPath } = await startServer(echo, { maxLineBytes: 100 });
+    const { socketPath } = await startServer(echo, { maxRequestBytes: 100 });
     const ok = await raw(socketPath);
     const request = (value: string): string => `{"jsonrpc":"2.0","id":1,"method":"echo","params":["${value}"]}`;
     const fits = request('y'.repeat(100 - request('').length));

@@ -156,7 +156,7 @@ void describe('RpcServer over a Unix socket', () => {
   void describe('errors', () => {
     void test('malformed JSON is a parse error and the connection keeps serving', async () => {
       const s = await connect();
-      const bad = errorOf(await s.request('{"jsonrpc":"2.0","id":1,"method":'));
+      const bad = errorOf(await s.request('{"jsonrpc":"2.0","id":1,"method":}'));
       assert.equal(bad.code, ErrorCode.PARSE_ERROR);
       assert.match(bad.message, /^parse error: /);
       assert.equal(((await s.request('not json at all')) as { id: unknown }).id, null);
@@ -453,6 +453,6 @@ void describe('RpcServer start-up', () => {
 
   void test('options that are not positive integers are refused', () => {
     assert.throws(() => new RpcServer({ path: 'x', methods: {}, maxConnections: 0 }), /`maxConnections` must be a positive integer/);
-    assert.throws(() => new RpcServer({ path: 'x', methods: {}, maxLineBytes: -1 }), /`maxLineBytes`/);
+    assert.throws(() => new RpcServer({ path: 'x', methods: {}, maxRequestBytes: -1 }), /`maxRequestBytes`/);
   });
 });

@@ -47,7 +47,7 @@ test('a run with --timeout leaves no process behind', async () => {
   assert.equal(r.code, 137);
   assert.match(r.stderr, /timed out after 1 s/);
   assert.ok(Date.now() - t0 < 10_000);
-  assert.deepEqual(pidsWithMarker('sleep 1000').filter((p) => fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes('run:')), []);
+  assert.deepEqual(pidsWithMarker('sleep 1000').filter((p) => fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes('ZINIT_TS_SERVICE=run/')), []);
   assert.deepEqual(pidsWithMarker('sleep 1001'), []);
 });
 

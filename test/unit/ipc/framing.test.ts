@@ -1,99 +1,141 @@
-// Newline framing: lines across chunk boundaries, blank lines, CRLF, UTF-8, and the line-size cap.
+// Value framing: JSON values by their own boundaries (zinit's framing), stray lines, UTF-8, and the size and depth caps.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineSplitter, encodeLine } from '../../../src/ipc/framing.js';
+import { JsonFramer, encodeLine } from '../../../src/ipc/framing.js';
 
-function collect(max: number): { splitter: LineSplitter; lines: string[]; overflows: number[] } {
-  const lines: string[] = [];
-  const overflows: number[] = [];
-  const splitter = new LineSplitter(max, { onLine: (l) => lines.push(l), onOverflow: (m) => overflows.push(m) });
-  return { splitter, lines, overflows };
+interface Collected {
+  framer: JsonFramer;
+  messages: string[];
+  tooLarge: number[];
+  tooDeep: number[];
 }
 
-void describe('LineSplitter', () => {
-  void test('splits several lines in one chunk and joins a line split over chunks', () => {
-    const { splitter, lines } = collect(1024);
-    splitter.push(Buffer.from('{"a":1}\n{"b":'));
-    assert.deepEqual(lines, ['{"a":1}']);
-    splitter.push(Buffer.from('2}\n{"c"'));
-    splitter.push(Buffer.from(':3}\n'));
-    assert.deepEqual(lines, ['{"a":1}', '{"b":2}', '{"c":3}']);
-    assert.equal(splitter.pendingBytes, 0);
+function collect(maxBytes: number, maxDepth = 64): Collected {
+  const messages: string[] = [];
+  const tooLarge: number[] = [];
+  const tooDeep: number[] = [];
+  const framer = new JsonFramer(
+    { maxBytes, maxDepth },
+    { onMessage: (m) => messages.push(m), onTooLarge: (m) => tooLarge.push(m), onTooDeep: (d) => tooDeep.push(d) },
+  );
+  return { framer, messages, tooLarge, tooDeep };
+}
+
+void describe('JsonFramer', () => {
+  void test('values back to back with no newline are split at their closing bracket (as zinit clients send them)', () => {
+    const { framer, messages } = collect(1024);
+    framer.push(Buffer.from('{"id":1,"method":"a"}{"id":2,"method":"b"}[{"id":3}]'));
+    assert.deepEqual(messages, ['{"id":1,"method":"a"}', '{"id":2,"method":"b"}', '[{"id":3}]']);
+    assert.equal(framer.pendingBytes, 0);
   });
 
-  void test('skips blank lines and strips a trailing CR', () => {
-    const { splitter, lines } = collect(1024);
-    splitter.push(Buffer.from('\n  \r\n{"x":1}\r\n\n'));
-    assert.deepEqual(lines, ['{"x":1}']);
+  void test('a value split over chunks, newline-terminated values, blank lines and CRLF', () => {
+    const { framer, messages } = collect(1024);
+    framer.push(Buffer.from('\n  \r\n{"a":1}\r\n{"b":'));
+    assert.deepEqual(messages, ['{"a":1}']);
+    framer.push(Buffer.from('2}\n\n{"c"'));
+    framer.push(Buffer.from(':3}'));
+    assert.deepEqual(messages, ['{"a":1}', '{"b":2}', '{"c":3}']);
+  });
+
+  void test('brackets and escaped quotes inside strings do not end a value', () => {
+    const { framer, messages } = collect(1024);
+    const tricky = '{"s":"}]{[ \\" still \\\\","t":"\\"}"}';
+    framer.push(Buffer.from(`${tricky}{"n":1}`));
+    assert.deepEqual(messages, [tricky, '{"n":1}']);
+    assert.deepEqual(JSON.parse(messages[0] ?? ''), { s: '}]{[ " still \\', t: '"}' });
+  });
+
+  void test('anything that is not an object or array runs to the end of its line, for the parser to reject', () => {
+    const { framer, messages } = collect(1024);
+    framer.push(Buffer.from('hello there\r\n42\n{"ok":true}'));
+    assert.deepEqual(messages, ['hello there', '42', '{"ok":true}']);
   });
 
   void test('decodes a multi-byte character split across chunks', () => {
-    const { splitter, lines } = collect(1024);
-    const bytes = Buffer.from('"héllo ✓"\n');
+    const { framer, messages } = collect(1024);
+    const bytes = Buffer.from('["héllo ✓"]');
     const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of ✓
-    splitter.push(bytes.subarray(0, cut));
-    splitter.push(bytes.subarray(cut));
-    assert.deepEqual(lines, ['"héllo ✓"']);
+    framer.push(bytes.subarray(0, cut));
+    framer.push(bytes.subarray(cut));
+    assert.deepEqual(messages, ['["héllo ✓"]']);
   });
 
-  void test('finish() delivers a last line that has no newline', () => {
-    const { splitter, lines } = collect(1024);
-    splitter.push(Buffer.from('{"a":1}\n{"b":2}'));
-    splitter.finish();
-    assert.deepEqual(lines, ['{"a":1}', '{"b":2}']);
+  void test('finish() hands an unfinished value to the parser', () => {
+    const { framer, messages } = collect(1024);
+    framer.push(Buffer.from('{"a":1}{"b":'));
+    framer.finish();
+    assert.deepEqual(messages, ['{"a":1}', '{"b":']);
   });
 
-  void test('accepts a line of exactly the cap and rejects one byte more', () => {
-    const ok = collect(8);
-    ok.splitter.push(Buffer.from('12345678\n'));
-    assert.deepEqual(ok.lines, ['12345678']);
-    assert.deepEqual(ok.overflows, []);
+  void test('accepts a value of exactly the cap and rejects one byte more', () => {
+    const fits = collect(10);
+    fits.framer.push(Buffer.from('["123456"]'));
+    assert.deepEqual(fits.messages, ['["123456"]']);
+    assert.deepEqual(fits.tooLarge, []);
 
-    const over = collect(8);
-    over.splitter.push(Buffer.from('123456789\n{"after":1}\n'));
-    assert.deepEqual(over.lines, []);
-    assert.deepEqual(over.overflows, [8]);
-    assert.equal(over.splitter.overflowed, true);
+    const over = collect(9);
+    over.framer.push(Buffer.from('["123456"]{"after":1}'));
+    assert.deepEqual(over.messages, []);
+    assert.deepEqual(over.tooLarge, [9]);
+    assert.equal(over.framer.overflowed, true);
   });
 
-  void test('reports an endless line as soon as it passes the cap and holds nothing of it', () => {
+  void test('reports an endless value as soon as it passes the cap and holds nothing of it', () => {
     const max = 1024 * 1024;
-    const { splitter, lines, overflows } = collect(max);
+    const { framer, messages, tooLarge } = collect(max);
+    framer.push(Buffer.from('{"x":"'));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     let pushed = 0;
-    while (overflows.length === 0 && pushed < 4 * max) {
-      splitter.push(chunk);
+    while (tooLarge.length === 0 && pushed < 4 * max) {
+      framer.push(chunk);
       pushed += chunk.length;
-      assert.ok(splitter.pendingBytes <= max);
+      assert.ok(framer.pendingBytes <= max);
     }
-    assert.deepEqual(overflows, [max]);
+    assert.deepEqual(tooLarge, [max]);
     assert.ok(pushed <= max + chunk.length, `overflow reported after ${pushed} bytes`);
-    assert.equal(splitter.pendingBytes, 0);
-    for (let i = 0; i < 16; i += 1) splitter.push(chunk);
-    splitter.push(Buffer.from('\n{"late":1}\n'));
-    assert.deepEqual(lines, []);
-    assert.equal(overflows.length, 1);
+    assert.equal(framer.pendingBytes, 0);
+    framer.push(Buffer.from('"}\n{"late":1}\n'));
+    assert.deepEqual(messages, []);
+    assert.equal(tooLarge.length, 1);
   });
 
-  void test('lines before the oversized one in the same chunk are still delivered', () => {
-    const { splitter, lines, overflows } = collect(16);
-    splitter.push(Buffer.from(`{"a":1}\n${'x'.repeat(40)}\n`));
-    assert.deepEqual(lines, ['{"a":1}']);
-    assert.equal(overflows.length, 1);
+  void test('a value nested past the depth cap is skipped whole and reading goes on', () => {
+    const { framer, messages, tooDeep } = collect(4 * 1024 * 1024, 64);
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"m","params":{"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    framer.push(Buffer.from(`${deep}{"id":2}`));
+    assert.deepEqual(tooDeep, [64]);
+    assert.deepEqual(messages, ['{"id":2}']);
+    assert.equal(framer.pendingBytes, 0);
+  });
+
+  void test('a value exactly at the depth cap is delivered', () => {
+    const { framer, messages, tooDeep } = collect(1024, 3);
+    framer.push(Buffer.from('[[[1]]][[[[1]]]]'));
+    assert.deepEqual(messages, ['[[[1]]]']);
+    assert.deepEqual(tooDeep, [3]);
+  });
+
+  void test('values before the oversized one in the same chunk are still delivered', () => {
+    const { framer, messages, tooLarge } = collect(16);
+    framer.push(Buffer.from(`{"a":1}["${'x'.repeat(40)}"]`));
+    assert.deepEqual(messages, ['{"a":1}']);
+    assert.equal(tooLarge.length, 1);
   });
 
   void test('stop() drops everything after it', () => {
-    const { splitter, lines } = collect(64);
-    splitter.push(Buffer.from('{"a"'));
-    splitter.stop();
-    splitter.push(Buffer.from(':1}\n{"b":2}\n'));
-    splitter.finish();
-    assert.deepEqual(lines, []);
+    const { framer, messages } = collect(64);
+    framer.push(Buffer.from('{"a"'));
+    framer.stop();
+    framer.push(Buffer.from(':1}\n{"b":2}\n'));
+    framer.finish();
+    assert.deepEqual(messages, []);
   });
 
-  void test('rejects a cap that is not a positive integer', () => {
-    assert.throws(() => collect(0), /positive integer/);
+  void test('rejects limits that are not positive integers', () => {
+    assert.throws(() => collect(0), /`maxBytes` must be a positive integer/);
     assert.throws(() => collect(1.5), /positive integer/);
+    assert.throws(() => collect(10, -1), /`maxDepth` must be a positive integer/);
   });
 });
 
@@ -107,5 +149,27 @@ void describe('encodeLine', () => {
   void test('refuses what JSON cannot carry', () => {
     assert.throws(() => encodeLine(undefined), TypeError);
     assert.throws(() => encodeLine({ n: 1n }), TypeError);
+  });
+});
+
+void describe('JsonFramer resynchronisation', () => {
+  void test('a value that cannot be valid ends at its line, and the next line is read afresh', () => {
+    const { framer, messages } = collect(1024);
+    framer.push(Buffer.from('{not json\n{"id":1}\n[1,,2]\n{"a" 1}\n{"b":2}'));
+    assert.deepEqual(messages, ['{not json', '{"id":1}', '[1,,2]', '{"a" 1}', '{"b":2}']);
+  });
+
+  void test('a value may span lines, as pretty-printed JSON does', () => {
+    const { framer, messages } = collect(1024);
+    const pretty = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'm', params: { a: [1, true, null, -2.5e3], b: 'x' } }, null, 2);
+    framer.push(Buffer.from(`${pretty}\n{"next":[]}`));
+    assert.deepEqual(messages.map((m) => JSON.parse(m) as unknown), [JSON.parse(pretty), { next: [] }]);
+  });
+
+  void test('a truncated value waits for the rest, whatever arrives in how many chunks', () => {
+    const { framer, messages } = collect(1024);
+    const text = '{"jsonrpc":"2.0","id":7,"method":"service_status","params":["redis"]}';
+    for (const ch of text) framer.push(Buffer.from(ch));
+    assert.deepEqual(messages, [text]);
   });
 });

@@ -1,0 +1,176 @@
+// Log followers: one fan-out pass per turn of the event loop, bounded in lines and time, so requests are answered between passes.
+import type { LogLine, LogStore } from '../log/log-store.js';
+import { formatLogLine } from '../log/format-line.js';
+import { ErrorCode, RpcError, type RpcContext } from './protocol.js';
+import { nextSubscriptionId } from './subscription-id.js';
+
+export interface LogFanoutOptions {
+  /** Lines sent to all followers together in one pass; the rest wait for the next turn. */
+  readonly linesPerPass?: number;
+  /** Lines one follower gets in one pass, so one busy follower cannot take a whole pass. */
+  readonly linesPerFollower?: number;
+  /** Time one pass may take before it yields to the event loop. */
+  readonly passBudgetMs?: number;
+  /** Followers at once, across every connection. */
+  readonly maxFollowers?: number;
+  /** A follower whose connection stays full this long while lines keep coming is dropped. */
+  readonly stallLimitMs?: number;
+  readonly now?: () => number;
+}
+
+const METHOD = 'stream_subscribeLogs';
+
+interface Follower {
+  readonly id: number;
+  readonly service: string | null;
+  readonly ctx: RpcContext;
+  readonly release: () => void;
+  cursor: number;
+  /** Lines evicted before a history follower's first read are not a gap it fell into. */
+  fresh: boolean;
+  waitingDrain: boolean;
+  stalledSince: number | null;
+}
+
+/**
+ * Every follower is served from the one store by cursor: a follower that cannot keep up is
+ * paused (nothing is queued for it beyond its socket's high-water mark), is told how many lines
+ * it missed when it reads again, and is dropped if it stays stalled while lines keep coming.
+ * A line is encoded once per pass however many followers it goes to.
+ */
+export class LogFanout {
+  private readonly followers = new Map<number, Follower>();
+  private readonly linesPerPass: number;
+  private readonly linesPerFollower: number;
+  private readonly passBudgetMs: number;
+  private readonly maxFollowers: number;
+  private readonly stallLimitMs: number;
+  private readonly now: () => number;
+  private unlisten: (() => void) | null = null;
+  private scheduled = false;
+  /** Where the next pass starts, so followers late in the list are not always the ones cut off. */
+  private nextIndex = 0;
+  private dropped = 0;
+
+  constructor(
+    private readonly logs: LogStore,
+    options: LogFanoutOptions = {},
+  ) {
+    this.linesPerPass = options.linesPerPass ?? 4096;
+    this.linesPerFollower = options.linesPerFollower ?? 512;
+    this.passBudgetMs = options.passBudgetMs ?? 4;
+    this.maxFollowers = options.maxFollowers ?? 1024;
+    this.stallLimitMs = options.stallLimitMs ?? 30_000;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get size(): number {
+    return this.followers.size;
+  }
+
+  /** Followers dropped so far for not reading. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  follow(ctx: RpcContext, service: string | null, history: boolean): number {
+    if (this.followers.size >= this.maxFollowers) {
+      throw new RpcError(ErrorCode.TOO_MANY_STREAMS, `too many log followers: zinit-ts serves at most ${this.maxFollowers} at once; close some first`, {
+        maxFollowers: this.maxFollowers,
+      });
+    }
+    const release = ctx.openStream();
+    const id = nextSubscriptionId();
+    const follower: Follower = { id, service, ctx, release, cursor: history ? 0 : this.logs.latestSeq(), fresh: history, waitingDrain: false, stalledSince: null };
+    this.followers.set(id, follower);
+    ctx.signal.addEventListener('abort', () => this.remove(id), { once: true });
+    this.unlisten ??= this.logs.onAppend(() => this.schedule());
+    this.schedule();
+    return id;
+  }
+
+  private remove(id: number): void {
+    const f = this.followers.get(id);
+    if (f === undefined) return;
+    this.followers.delete(id);
+    f.release();
+    if (this.followers.size === 0 && this.unlisten !== null) {
+      this.unlisten();
+      this.unlisten = null;
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.followers.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.pass());
+  }
+
+  private pass(): void {
+    this.scheduled = false;
+    const started = this.now();
+    const list = [...this.followers.values()];
+    const encoded = new Map<LogLine, string>();
+    let linesLeft = this.linesPerPass;
+    let more = false;
+    const count = list.length;
+    const first = this.nextIndex % Math.max(1, count);
+    for (let k = 0; k < count; k++) {
+      const f = list[(first + k) % count];
+      if (f === undefined || f.ctx.signal.aborted) continue;
+      if (linesLeft <= 0 || this.now() - started > this.passBudgetMs) {
+        this.nextIndex = (first + k) % count;
+        more = true;
+        break;
+      }
+      const sent = this.serve(f, Math.min(this.linesPerFollower, linesLeft), encoded, started);
+      linesLeft -= sent.lines;
+      if (sent.more) more = true;
+    }
+    if (!more) this.nextIndex = 0;
+    if (more) this.schedule();
+  }
+
+  /** Sends one follower what it has not seen, up to `max` lines, as one write. */
+  private serve(f: Follower, max: number, encoded: Map<LogLine, string>, now: number): { lines: number; more: boolean } {
+    if (f.waitingDrain || f.ctx.backlog >= f.ctx.highWaterMark) {
+      f.stalledSince ??= now;
+      if (now - f.stalledSince > this.stallLimitMs) {
+        this.dropped += 1;
+        this.remove(f.id);
+        f.ctx.drop(`log follower ${f.id} read nothing for ${Math.round(this.stallLimitMs / 1000)} s while lines kept coming`);
+        return { lines: 0, more: false };
+      }
+      if (!f.waitingDrain) {
+        f.waitingDrain = true;
+        f.ctx.onDrain(() => {
+          f.waitingDrain = false;
+          this.schedule();
+        });
+      }
+      return { lines: 0, more: false };
+    }
+    f.stalledSince = null;
+    const { lines, missed } = this.logs.readSince(f.service, f.cursor, max);
+    let text = '';
+    if (missed > 0 && !f.fresh) text += item(f.id, JSON.stringify(`-- ${missed} line(s) missed: this follower fell behind --`));
+    f.fresh = false;
+    for (const line of lines) {
+      let enc = encoded.get(line);
+      if (enc === undefined) {
+        enc = JSON.stringify(formatLogLine(line));
+        encoded.set(line, enc);
+      }
+      text += item(f.id, enc);
+    }
+    const last = lines[lines.length - 1];
+    // Missed lines and nothing retained after them: the gap is told once, not at every pass.
+    f.cursor = last !== undefined ? last.seq : Math.max(f.cursor, missed > 0 ? this.logs.latestSeq() : f.cursor);
+    if (text.length > 0 && !f.ctx.sendEncoded(text)) this.remove(f.id);
+    return { lines: lines.length, more: lines.length === max };
+  }
+}
+
+function item(id: number, encodedResult: string): string {
+  return `{"jsonrpc":"2.0","method":"${METHOD}","params":{"subscription":${id},"result":${encodedResult}}}\n`;
+}
