@@ -35,6 +35,8 @@ export interface DaemonOptions {
   readonly shutdownSignals: readonly NodeJS.Signals[];
   /** ADDR:PORT for /metrics and /healthz; null = off. */
   readonly metrics: string | null;
+  /** The heap limit in force, as `init` applied it. */
+  readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
   /** Replaces reboot(2) in tests; never used for real outside PID 1. */
   readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
 }
@@ -159,7 +161,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     logger.error('cannot open the control socket', { error: (err as Error).message });
     return 1;
   }
-  logger.info('zinit-ts started', { version: VERSION, pid: process.pid, socket: opts.socketPath, config: opts.configDir, container: opts.container, pid1: isPid1 });
+  logger.info('zinit-ts started', { version: VERSION, pid: process.pid, socket: opts.socketPath, config: opts.configDir, container: opts.container, pid1: isPid1, heapLimitMiB: opts.heapLimit?.limitMiB ?? null });
+  if (opts.heapLimit?.note) logger.warn(`heap limit: ${opts.heapLimit.note}`, { heapLimitMiB: opts.heapLimit.limitMiB });
 
   await killLeftovers(table, logger);
 

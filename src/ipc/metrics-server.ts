@@ -145,6 +145,8 @@ export function buildRegistry(src: MetricsSources): Registry {
   return reg;
 }
 
+const METRICS_MAX_CONNECTIONS = 64;
+
 export async function startMetricsServer(listen: string, src: MetricsSources): Promise<{ close(): Promise<void>; port: number }> {
   const { host, port } = parseListen(listen);
   const reg = buildRegistry(src);
@@ -160,6 +162,13 @@ export async function startMetricsServer(listen: string, src: MetricsSources): P
       res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
   });
+  // A scraper is one client; these bounds keep a flood of slow or silent ones from holding memory or slots.
+  server.maxConnections = METRICS_MAX_CONNECTIONS;
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 64;
+  server.setTimeout(10_000, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

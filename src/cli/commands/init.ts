@@ -1,5 +1,6 @@
 // `init`: run the manager in the foreground.
 import type { Command } from 'commander';
+import { applyHeapLimit, DEFAULT_MAX_HEAP_MIB } from '../heap-limit.js';
 import { parseSignal } from '../../config/signals.js';
 import { CliError, socketPath } from '../connect.js';
 import { parseListen } from '../../ipc/listen-address.js';
@@ -18,7 +19,10 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--log-format <format>', 'text or json', 'text')
     .option('--metrics <addr:port>', 'serve Prometheus /metrics and /healthz (off by default)')
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string }) => {
+    .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string }) => {
+      const maxHeap = Number(o.maxHeap);
+      if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`, 2);
       const buffer = Number(o.buffer);
       if (!Number.isInteger(buffer) || buffer < 1) throw new CliError(`--buffer must be a positive whole number of lines, got "${o.buffer}"`, 2);
       if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${o.logFormat}"`, 2);
@@ -34,6 +38,8 @@ export function registerInit(program: Command, globals: Globals): void {
           throw new CliError((err as Error).message, 2);
         }
       }
+      // Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come before any child or socket.
+      const heap = applyHeapLimit(maxHeap);
       // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
       const { runDaemon } = await import('../../daemon.js');
       const code = await runDaemon({
@@ -44,6 +50,7 @@ export function registerInit(program: Command, globals: Globals): void {
         logFormat: o.logFormat,
         shutdownSignals: signals,
         metrics: o.metrics ?? null,
+        heapLimit: heap,
       });
       process.exit(code);
     });

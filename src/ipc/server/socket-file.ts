@@ -48,7 +48,7 @@ export function inUseError(socketPath: string): Error {
 }
 
 export function checkSocketPath(socketPath: string): void {
-  const bytes = Buffer.byteLength(socketPath);
+  const bytes = Math.max(Buffer.byteLength(socketPath), Buffer.byteLength(stagingPath(socketPath)));
   if (bytes > MAX_SOCKET_PATH_BYTES) {
     throw new Error(
       `socket path ${socketPath} is too long (${bytes} bytes; a Unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}); use a shorter -s PATH`,
@@ -72,7 +72,13 @@ export async function prepareSocketPath(socketPath: string): Promise<void> {
   if (answer === 'stale') await unlinkIfPresent(socketPath);
 }
 
+/**
+ * Binds at a private name beside the path, then renames it into place. libuv unlinks the name
+ * it bound when the server closes, whatever file is there by then; binding elsewhere leaves the
+ * removal of the real path to us, checked by inode, so a file put there since is never deleted.
+ */
 export function bindPrivately(server: net.Server, socketPath: string): Promise<BoundFile> {
+  const staging = stagingPath(socketPath);
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
@@ -81,8 +87,9 @@ export function bindPrivately(server: net.Server, socketPath: string): Promise<B
     const onListening = (): void => {
       server.off('error', onError);
       try {
-        fs.chmodSync(socketPath, 0o600);
-        const st = fs.lstatSync(socketPath);
+        fs.chmodSync(staging, 0o600);
+        const st = fs.lstatSync(staging);
+        fs.renameSync(staging, socketPath);
         resolve({ path: socketPath, dev: st.dev, ino: st.ino });
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
@@ -90,16 +97,26 @@ export function bindPrivately(server: net.Server, socketPath: string): Promise<B
     };
     server.once('error', onError);
     server.once('listening', onListening);
+    try {
+      fs.unlinkSync(staging);
+    } catch {
+      // not there: the usual case
+    }
     // bind(2) creates the socket file under the umask: with 0177 it is 0600 from its first
-    // instant, so nobody can connect before the chmod that follows. listen() binds synchronously, so the
-    // umask is back before any other code of this process runs.
+    // instant, so nobody can connect before the chmod that follows. listen() binds
+    // synchronously, so the umask is back before any other code of this process runs.
     const previous = process.umask(0o177);
     try {
-      server.listen(socketPath);
+      server.listen(staging);
     } finally {
       process.umask(previous);
     }
   });
+}
+
+/** A short name in the socket's own directory (same filesystem, so the rename is atomic). */
+function stagingPath(socketPath: string): string {
+  return path.join(path.dirname(socketPath), `.zinit-ts-${process.pid}.sock`);
 }
 
 /** Removes the socket file only if it is still the one we bound: a file put there since is someone else's. */
