@@ -8,6 +8,8 @@ export type { LogLine, OutputStream } from './log-line.js';
 export interface LogStoreOptions {
   /** Lines kept per service; a noisy service only ever evicts its own lines. */
   readonly capacityPerService: number;
+  /** Bytes of text kept per service (a line is charged two bytes a character); the oldest lines go first. */
+  readonly maxBytesPerService?: number;
   readonly now?: () => number;
 }
 
@@ -23,10 +25,14 @@ export interface ReadResult {
   readonly missed: number;
 }
 
+/** A service printing 64 KiB lines would otherwise hold capacity × 64 KiB; this keeps each ring near its line count's worth of ordinary lines. */
+export const DEFAULT_MAX_BYTES_PER_SERVICE = 2 * 1024 * 1024;
+
 export type AppendListener = (line: LogLine) => void;
 
 export class LogStore {
   private readonly capacity: number;
+  private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly rings = new Map<string, ServiceRing>();
   private seq = 0;
@@ -41,13 +47,16 @@ export class LogStore {
       );
     }
     this.capacity = capacityPerService;
+    const maxBytes = options.maxBytesPerService ?? DEFAULT_MAX_BYTES_PER_SERVICE;
+    if (!(maxBytes > 0)) throw new RangeError(`Expected \`maxBytesPerService\` to be a positive number of bytes, got ${String(maxBytes)}`);
+    this.maxBytes = maxBytes;
     this.now = options.now ?? Date.now;
   }
 
   append(service: string, stream: OutputStream, text: string): LogLine {
     let ring = this.rings.get(service);
     if (ring === undefined) {
-      ring = new ServiceRing(this.capacity);
+      ring = new ServiceRing(this.capacity, this.maxBytes);
       this.rings.set(service, ring);
     }
     this.seq += 1;

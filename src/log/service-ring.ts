@@ -1,46 +1,54 @@
-// A fixed-capacity ring of one service's lines, oldest evicted first, with a record of what it evicted.
+// A bounded ring of one service's lines (by count and by bytes), oldest evicted first, with a record of what it evicted.
 
 import { EvictionHistory } from './eviction-history.js';
 import type { LogLine } from './log-line.js';
 
+/** Bytes a line is charged: its text at two bytes a character (the worst a JS string holds) plus the record. */
+export function lineCost(line: LogLine): number {
+  return line.text.length * 2 + 64;
+}
+
+/** Slots before the live window are compacted away once they are this many and half the array. */
+const COMPACT_AFTER = 1024;
+
 export class ServiceRing {
-  // Grows by push until full, then is overwritten in place: no allocation per line once warm.
-  private readonly lines: LogLine[] = [];
-  private start = 0;
+  // Lines live in lines[head..]; evicting moves head, and the dead prefix is sliced off now and then.
+  private lines: LogLine[] = [];
+  private head = 0;
+  private bytes = 0;
   private history: EvictionHistory | null = null;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number = Infinity,
+  ) {}
 
   get size(): number {
-    return this.lines.length;
+    return this.lines.length - this.head;
+  }
+
+  /** Bytes the retained lines are charged. */
+  get byteSize(): number {
+    return this.bytes;
   }
 
   push(line: LogLine): void {
-    if (this.lines.length < this.capacity) {
-      this.lines.push(line);
-      return;
-    }
-    const old = this.lines[this.start];
-    if (old !== undefined) {
-      this.history ??= new EvictionHistory(this.capacity);
-      this.history.record(old.seq);
-    }
-    this.lines[this.start] = line;
-    this.start = this.start + 1 === this.capacity ? 0 : this.start + 1;
+    const cost = lineCost(line);
+    while (this.size > 0 && (this.size >= this.capacity || this.bytes + cost > this.maxBytes)) this.evictOldest();
+    this.lines.push(line);
+    this.bytes += cost;
   }
 
   /** The i-th oldest retained line. */
   at(i: number): LogLine | undefined {
-    const n = this.lines.length;
-    if (i < 0 || i >= n) return undefined;
-    const j = this.start + i;
-    return this.lines[j >= n ? j - n : j];
+    if (i < 0 || i >= this.size) return undefined;
+    return this.lines[this.head + i];
   }
 
   /** Index of the oldest retained line with seq > after (size when none). */
   firstAfter(after: number): number {
     let lo = 0;
-    let hi = this.lines.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.at(mid)?.seq ?? Infinity) > after) hi = mid;
@@ -55,8 +63,19 @@ export class ServiceRing {
   }
 
   toArray(): LogLine[] {
-    const out: LogLine[] = new Array<LogLine>(this.lines.length);
-    for (let i = 0; i < this.lines.length; i++) out[i] = this.at(i) as LogLine;
-    return out;
+    return this.lines.slice(this.head);
+  }
+
+  private evictOldest(): void {
+    const old = this.lines[this.head];
+    if (old === undefined) return;
+    this.history ??= new EvictionHistory(this.capacity);
+    this.history.record(old.seq);
+    this.bytes -= lineCost(old);
+    this.head += 1;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.lines.length) {
+      this.lines = this.lines.slice(this.head);
+      this.head = 0;
+    }
   }
 }

@@ -221,3 +221,34 @@ void describe('LogStore', () => {
     assert.throws(() => new LogStore({ capacityPerService: 1.5 }), /capacityPerService/);
   });
 });
+
+void describe('LogStore byte bound', () => {
+  void test('a ring holds at most its bytes: long lines evict old ones early, and the eviction is counted as missed', () => {
+    const store = new LogStore({ capacityPerService: 1000, maxBytesPerService: 10 * (2 * 1000 + 64) });
+    const long = 'x'.repeat(1000);
+    for (let i = 0; i < 25; i++) store.append('noisy', 'stdout', `${i}${long}`.slice(0, 1000));
+    const kept = store.snapshot('noisy');
+    assert.equal(kept.length, 10);
+    assert.ok(kept[0]?.text.startsWith('15'), `oldest kept is line 15, got ${kept[0]?.text.slice(0, 3)}`);
+    assert.equal(store.readSince('noisy', 0).missed, 15);
+  });
+
+  void test('a quiet service keeps its lines while a noisy one sheds by bytes', () => {
+    const store = new LogStore({ capacityPerService: 100, maxBytesPerService: 4096 });
+    store.append('quiet', 'stdout', 'hello');
+    for (let i = 0; i < 1000; i++) store.append('noisy', 'stdout', 'y'.repeat(500));
+    assert.deepEqual(store.snapshot('quiet').map((l) => l.text), ['hello']);
+    assert.ok(store.snapshot('noisy').length <= 4, `noisy kept ${store.snapshot('noisy').length} lines`);
+  });
+
+  void test('a million pushes through a small ring keep exactly the newest lines, in order', () => {
+    const store = new LogStore({ capacityPerService: 50 });
+    for (let i = 0; i < 1_000_000; i++) store.append('s', 'stdout', 'z');
+    assert.equal(store.snapshot('s').length, 50);
+    assert.equal(store.snapshot('s')[49]?.seq, 1_000_000);
+  });
+
+  void test('rejects a byte bound that is not positive', () => {
+    assert.throws(() => new LogStore({ capacityPerService: 1, maxBytesPerService: 0 }), /maxBytesPerService/);
+  });
+});
