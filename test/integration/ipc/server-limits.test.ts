@@ -311,4 +311,87 @@ void describe('RpcServer limits', () => {
     assert.equal(fs.existsSync(socketPath), false);
     assert.deepEqual(seen.slice(0, 3), [0, 1, 2]);
   });
+
+  void test('at the slot limit the longest-idle client makes room for a newcomer; a client with a stream open is never evicted', async () => {
+    const methods: MethodTable = {
+      ...echo,
+      ticks: {
+        params: [],
+        handler: (_p, ctx: RpcContext) => {
+          const release = ctx.openStream();
+          let n = 0;
+          const timer = setInterval(() => ctx.notify('ticks', subscriptionItem(5, n++)), 20);
+          ctx.signal.addEventListener('abort', () => (clearInterval(timer), release()));
+          return 5;
+        },
+      },
+    };
+    const { server, socketPath } = await startServer(methods, { maxConnections: 3 });
+    const subscriber = await client(socketPath);
+    const seen: unknown[] = [];
+    await subscriber.subscribe('ticks', [], (item) => seen.push(item));
+    const first = await raw(socketPath);
+    const second = await raw(socketPath);
+    await waitFor(() => server.connectionCount === 3, 3000, 'three connections');
+    const since = Date.now();
+    // Eviction needs a client idle over a second: the wait is the condition under test.
+    await waitFor(() => Date.now() - since > 1100, 2000, 'the idle clients to be idle over a second');
+    const newcomer = await client(socketPath);
+    assert.equal(await newcomer.call('echo', ['admitted']), 'admitted');
+    await waitFor(() => first.closed, 3000, 'the idlest client to be closed');
+    assert.equal(first.message(0).error?.code, ErrorCode.CONNECTION_DROPPED);
+    assert.match(first.message(0).error?.message ?? '', /every connection slot was taken/);
+    assert.equal(second.closed, false, 'only one client made room');
+    const before = seen.length;
+    await waitFor(() => seen.length > before + 2, 3000, 'the subscriber still served');
+  });
+
+  void test('a client that sends nothing is closed after the idle timeout; one with a stream open stays', async () => {
+    const methods: MethodTable = {
+      quiet: {
+        params: [],
+        handler: (_p, ctx: RpcContext) => {
+          const release = ctx.openStream();
+          ctx.signal.addEventListener('abort', release);
+          return 1;
+        },
+      },
+    };
+    const { server, socketPath } = await startServer(methods, { idleTimeoutMs: 300 });
+    const silent = await raw(socketPath);
+    const follower = await client(socketPath);
+    await follower.subscribe('quiet', [], () => undefined);
+    await waitFor(() => silent.closed, 3000, 'the silent client to be closed');
+    assert.equal(silent.message(0).error?.code, ErrorCode.CONNECTION_DROPPED);
+    assert.match(silent.message(0).error?.message ?? '', /nothing was sent for/);
+    const since = Date.now();
+    await waitFor(() => Date.now() - since > 1000, 2000, 'three idle timeouts to pass');
+    assert.equal(server.connectionCount, 1, 'the follower is still connected');
+  });
+
+  void test('a request nested 100,000 deep gets REQUEST_TOO_DEEP and the connection keeps serving', async () => {
+    const { socketPath } = await startServer(echo);
+    const s = await raw(socketPath);
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"echo","params":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`;
+    s.socket.write(`${deep}{"jsonrpc":"2.0","id":2,"method":"echo","params":["after"]}`);
+    await waitFor(() => s.lines.length === 2, 5000, 'two answers');
+    assert.equal(s.message(0).error?.code, ErrorCode.REQUEST_TOO_DEEP);
+    assert.match(s.message(0).error?.message ?? '', /nested at most 64 levels/);
+    assert.equal(s.message(1).result, 'after');
+  });
+
+  void test('a file put at the socket path while the server runs is left in place at close', async () => {
+    const { server, socketPath } = await startServer(echo);
+    fs.rmSync(socketPath);
+    fs.writeFileSync(socketPath, 'not yours\n');
+    await server.close();
+    assert.equal(fs.readFileSync(socketPath, 'utf8'), 'not yours\n');
+  });
+
+  void test('the socket file is removed at close while it is still ours', async () => {
+    const { server, socketPath } = await startServer(echo);
+    assert.ok(fs.lstatSync(socketPath).isSocket());
+    await server.close();
+    assert.equal(fs.existsSync(socketPath), false);
+  });
 });
