@@ -98,6 +98,28 @@ function toRpcError(error: unknown): RpcError {
   return new RpcError(ErrorCode.INTERNAL_ERROR, `malformed error answer: ${JSON.stringify(error)}`);
 }
 
+/** One connection attempt: the socket, or the reason it failed (a timeout as a TransportError). */
+function connectOnce(socketPath: string, timeoutMs: number): Promise<net.Socket | Error> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(new TransportError('timeout', `cannot reach zinit-ts at ${socketPath}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(err);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
 export class RpcClient {
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<string, Stream>();
@@ -135,28 +157,22 @@ export class RpcClient {
     });
   }
 
-  /** Connects to the daemon; fails at once with a clear message when none is running. */
-  static connect(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
+  /**
+   * Connects to the daemon; fails at once with a clear message when none is running. A full
+   * accept queue (EAGAIN: the daemon is busy) is retried until the timeout, as it clears by itself.
+   */
+  static async connect(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_CLIENT_MAX_MESSAGE_BYTES;
-    return new Promise((resolve, reject) => {
-      const socket = net.createConnection(socketPath);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new TransportError('timeout', `cannot reach zinit-ts at ${socketPath}: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onError = (err: Error): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(unreachable(socketPath, err));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(new RpcClient(socket, socketPath, maxMessageBytes));
-      });
-    });
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      const attempt = await connectOnce(socketPath, Math.max(1, deadline - Date.now()));
+      if (attempt instanceof net.Socket) return new RpcClient(attempt, socketPath, maxMessageBytes);
+      if (errnoOf(attempt) !== 'EAGAIN' || Date.now() + delay >= deadline) {
+        throw attempt instanceof TransportError ? attempt : unreachable(socketPath, attempt);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** Resolves when the connection is gone, whoever ended it. */

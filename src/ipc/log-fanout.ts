@@ -106,6 +106,21 @@ export class LogFanout {
     setImmediate(() => this.pass());
   }
 
+  /**
+   * After a pass that had to stop short, the next one waits as long as this one took: fan-out
+   * gets at most half of the loop, and the other half is free for requests and new clients
+   * (libuv accepts one connection per turn, so a loop kept busy by passes turns clients away).
+   */
+  private scheduleAfter(elapsedMs: number): void {
+    if (this.scheduled || this.followers.size === 0) return;
+    if (elapsedMs < 0.5) {
+      this.schedule();
+      return;
+    }
+    this.scheduled = true;
+    setTimeout(() => this.pass(), Math.ceil(elapsedMs));
+  }
+
   private pass(): void {
     this.scheduled = false;
     const started = this.now();
@@ -128,7 +143,7 @@ export class LogFanout {
       if (sent.more) more = true;
     }
     if (!more) this.nextIndex = 0;
-    if (more) this.schedule();
+    if (more) this.scheduleAfter(this.now() - started);
   }
 
   /** Sends one follower what it has not seen, up to `max` lines, as one write. */

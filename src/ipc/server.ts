@@ -31,7 +31,7 @@ export interface RpcServerOptions {
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 512;
-export const DEFAULT_HIGH_WATER_MARK = 256 * 1024;
+export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT = 256;
 export const DEFAULT_MAX_STREAMS = 32;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { messageOf } from './connection.js';
 
 const PROBE_TIMEOUT_MS = 1000;
+const LISTEN_BACKLOG = 4096;
 /** sun_path holds 108 bytes, the last one a NUL. */
 const MAX_SOCKET_PATH_BYTES = 107;
 
@@ -107,7 +108,8 @@ export function bindPrivately(server: net.Server, socketPath: string): Promise<B
     // synchronously, so the umask is back before any other code of this process runs.
     const previous = process.umask(0o177);
     try {
-      server.listen(staging);
+      // A deep backlog rides out bursts of clients while the loop is busy (the kernel caps it at somaxconn).
+      server.listen({ path: staging, backlog: LISTEN_BACKLOG });
     } finally {
       process.umask(previous);
     }
