@@ -257,7 +257,7 @@ function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContex
   if (d.manager.shuttingDown) throw new RpcError(ErrorCode.SHUTTING_DOWN, 'zinit-ts is shutting down');
   const release = ctx.openStream();
   const stream = new RunStream(ctx, nextSubscriptionId());
-  const { info, done } = d.runs.start(
+  const { info, done, flow } = d.runs.start(
     {
       argv,
       env: env as Record<string, string>,
@@ -269,6 +269,7 @@ function runTransient(d: HandlerDeps, p: Record<string, unknown>, ctx: RpcContex
     },
     (s, text) => stream.output({ stream: s, text }),
   );
+  stream.useFlow(flow);
   const onAbort = (): void => void d.runs.cancel(info.id);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   void done.then((r) => {

@@ -57,7 +57,7 @@ export class LogFanout {
     options: LogFanoutOptions = {},
   ) {
     this.linesPerPass = options.linesPerPass ?? 4096;
-    this.linesPerFollower = options.linesPerFollower ?? 512;
+    this.linesPerFollower = options.linesPerFollower ?? 64;
     this.passBudgetMs = options.passBudgetMs ?? 4;
     this.maxFollowers = options.maxFollowers ?? 1024;
     this.stallLimitMs = options.stallLimitMs ?? 30_000;

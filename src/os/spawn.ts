@@ -50,6 +50,14 @@ export function spawnProcess(req: SpawnRequest): ProcessHandle {
     get spawnError() {
       return spawnError ?? (child.pid === undefined ? `cannot start ${file}` : null);
     },
+    pauseOutput: () => {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    },
+    resumeOutput: () => {
+      child.stdout?.resume();
+      child.stderr?.resume();
+    },
   };
 }
 

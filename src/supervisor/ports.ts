@@ -25,6 +25,9 @@ export interface ProcessHandle {
   readonly exited: Promise<ExitStatus>;
   /** Why the spawn failed, when it did. */
   readonly spawnError: string | null;
+  /** Stops reading the process's output (its pipe fills and its writes block) until `resumeOutput`. */
+  pauseOutput?(): void;
+  resumeOutput?(): void;
 }
 
 export interface ProcessPort {

@@ -22,6 +22,12 @@ export interface RunResult extends ExitStatus {
   readonly leftoversKilled: number;
 }
 
+/** Backpressure on a run's output: a paused run's writes block, as they would into a full pipe. */
+export interface OutputFlow {
+  pause(): void;
+  resume(): void;
+}
+
 export interface RunInfo {
   readonly id: string;
   readonly name: string;
@@ -63,7 +69,7 @@ export class TransientRuns {
     return [...this.active.values()].map(({ id, name, pid, startedAt, argv }) => ({ id, name, pid, startedAt, argv }));
   }
 
-  start(req: RunRequest, output: (stream: 'stdout' | 'stderr', text: string) => void): { info: RunInfo; done: Promise<RunResult> } {
+  start(req: RunRequest, output: (stream: 'stdout' | 'stderr', text: string) => void): { info: RunInfo; done: Promise<RunResult>; flow: OutputFlow } {
     const id = `run-${++this.counter}`;
     const name = req.name ?? id;
     const tagName = runTagName(id);
@@ -102,7 +108,11 @@ export class TransientRuns {
       },
     });
     logger.info('transient run started', { id, name, pid: handle.pid, command: req.argv.join(' ') });
-    return { info, done };
+    const flow: OutputFlow = {
+      pause: () => handle.pauseOutput?.(),
+      resume: () => handle.resumeOutput?.(),
+    };
+    return { info, done, flow };
   }
 
   cancel(id: string): boolean {

@@ -90,12 +90,12 @@ test('the daemon survives every hostile client in turn, answers throughout, and 
   for (let i = 0; i < 100; i++) {
     const s = await open(d.socket);
     s.pause();
-    s.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'stream_subscribeLogs', params: { name: 'noisy' } }));
+    s.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'stream_subscribeLogs', params: { name: 'noisy' } })}\n`);
     stalled.push(s);
   }
   const runner = await open(d.socket);
   runner.pause();
-  runner.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_run', params: [['yes', 'y'.repeat(1000)], { name: 'flood' }] }));
+  runner.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_run', params: [['yes', 'y'.repeat(1000)], { name: 'flood' }] })}\n`);
   const floodPid = await waitFor(async () => {
     const rows = JSON.parse((await d.cli(['list', '--json'])).stdout) as { name: string; pid: number }[];
     return rows.find((r) => r.name === 'run:flood')?.pid;

@@ -11,6 +11,8 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { RpcClient } from '../../../src/ipc/client.js';
 
 const daemons: DaemonHandle[] = [];
+/** Bytes the reading followers got: proof they were really subscribed and served. */
+let received = 0;
 after(async () => {
   for (const d of daemons) await d.cleanup();
 });
@@ -80,11 +82,11 @@ async function follower(socketPath: string, name: string, read: boolean): Promis
 function followOnce(socketPath: string, name: string, read: boolean): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const s = net.createConnection(socketPath, () => {
-      s.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'stream_subscribeLogs', params: { name } }));
+      s.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'stream_subscribeLogs', params: { name } })}\n`);
       if (!read) s.pause();
       resolve(s);
     });
-    if (read) s.on('data', () => undefined);
+    if (read) s.on('data', (b: Buffer) => (received += b.length));
     s.on('error', () => undefined);
     s.once('error', reject);
   });
@@ -131,6 +133,7 @@ test('400 held followers (half never reading) and 1000 that come and go on a 10k
     listing = false;
     await listLoop;
     assert.ok(answered > 20, `answered ${answered} service_list calls`);
+    assert.ok(received > 1e6, `the reading followers received ${received} bytes of log lines`);
     for (const s of held) s.destroy();
     await waitFor(async () => (await lister.call('service_list')) !== null && true, 5000, 'the daemon to answer after the followers leave');
     // RSS the kernel gives back lazily; the bound is on what stays, with a margin for V8's own pools.

@@ -18,11 +18,37 @@ void describe('RunStream', () => {
     assert.ok(ctx.received.every((m) => m.params.subscription === 7));
   });
 
+  void test('a client that stops reading first holds the command up (its output paused), and lets it go on after the pause limit', async () => {
+    const ctx = fakeContext({ highWaterMark: 1024 });
+    ctx.reading = false;
+    const calls: string[] = [];
+    const s = new RunStream(ctx, 1, { maxQueuedBytes: 16 * 1024, pauseLimitMs: 200 });
+    s.useFlow({ pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    const line = 'x'.repeat(1000);
+    for (let i = 0; i < 40; i++) s.output({ stream: 'stdout', text: line });
+    assert.deepEqual(calls, ['pause'], 'paused once the queue is full');
+    assert.equal(s.dropped, 0, 'nothing dropped while the command is held up');
+    await waitFor(() => calls.length === 2, 2000, 'the pause limit to let the command go on');
+    assert.deepEqual(calls, ['pause', 'resume']);
+    for (let i = 0; i < 40; i++) s.output({ stream: 'stdout', text: line });
+    assert.equal(s.dropped, 40, 'past the limit, lines beyond the bound are dropped and counted');
+    assert.deepEqual(calls, ['pause', 'resume'], 'not paused again while dropping');
+    ctx.reading = true;
+    ctx.drain();
+    await waitFor(() => ctx.backlog === 0 && ctx.received.length > 15, 2000, 'the queue to drain');
+    s.output({ stream: 'stdout', text: 'fresh' });
+    s.finish({ code: 0 });
+    await waitFor(() => ctx.received.some((m) => m.params.error !== undefined), 2000, 'the end');
+    const items = ctx.received.map((m) => m.params.result as { text?: string; gap?: { dropped: number } } | undefined);
+    assert.deepEqual(items.filter((i) => i?.gap).map((i) => i?.gap?.dropped), [40]);
+    assert.ok(items.some((i) => i?.text === 'fresh'), 'a client that reads again gets new lines again');
+  });
+
   void test('a stopped client costs at most the queue bound; the rest is counted and told as a gap when it reads again', async () => {
     const ctx = fakeContext({ highWaterMark: 1024 });
     ctx.reading = false;
     const bound = 64 * 1024;
-    const s = new RunStream(ctx, 1, bound);
+    const s = new RunStream(ctx, 1, { maxQueuedBytes: bound });
     const line = 'x'.repeat(1000);
     for (let i = 0; i < 10_000; i++) {
       s.output({ stream: 'stdout', text: line });
