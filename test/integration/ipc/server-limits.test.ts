@@ -394,4 +394,24 @@ void describe('RpcServer limits', () => {
     await server.close();
     assert.equal(fs.existsSync(socketPath), false);
   });
+
+  void test('subscriptions past maxStreams on one connection get TOO_MANY_STREAMS; another connection may open more', async () => {
+    const methods: MethodTable = {
+      quiet: {
+        params: [],
+        handler: (_p, ctx: RpcContext) => {
+          const release = ctx.openStream();
+          ctx.signal.addEventListener('abort', release);
+          return 1;
+        },
+      },
+    };
+    const { socketPath } = await startServer(methods, { maxStreams: 2 });
+    const c = await client(socketPath);
+    await c.subscribe('quiet', [], () => undefined);
+    await c.subscribe('quiet', [], () => undefined);
+    await assert.rejects(c.subscribe('quiet', [], () => undefined), { code: ErrorCode.TOO_MANY_STREAMS, message: /at most 2 subscriptions/ });
+    const other = await client(socketPath);
+    await other.subscribe('quiet', [], () => undefined);
+  });
 });

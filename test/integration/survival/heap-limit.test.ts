@@ -1,0 +1,42 @@
+// The daemon's heap limit is in force from the start: applied in place (same pid) where Node can re-execute itself, said in the log where it cannot.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { startDaemon, type DaemonHandle } from '../../helpers/daemon.js';
+
+const daemons: DaemonHandle[] = [];
+after(async () => {
+  for (const d of daemons) await d.cleanup();
+});
+
+const canReexec = typeof (process as unknown as { execve?: unknown }).execve === 'function';
+
+function cmdline(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
+test(`--max-heap ${canReexec ? 'is applied by re-executing in place' : 'is reported as not applicable on this Node'}`, async () => {
+  const d = await startDaemon({ a: 'exec: sleep 1000\n' }, ['--max-heap', '300']);
+  daemons.push(d);
+  const argv = cmdline(d.pid);
+  if (canReexec) {
+    // The pid we spawned now runs Node with the flag: the same process, re-executed, not a child.
+    assert.equal(argv[1], '--max-old-space-size=300', argv.join(' '));
+    const limit = Number(/heapLimitMiB=(\d+)/.exec(d.output())?.[1]);
+    assert.ok(limit >= 300 && limit < 450, `V8 reports a heap limit of ${limit} MiB for --max-heap 300`);
+    assert.doesNotMatch(d.output(), /heap limit: /);
+  } else {
+    assert.ok(!argv.some((a) => a.startsWith('--max-old-space-size')), argv.join(' '));
+    assert.match(d.output(), /heap limit: this Node \(v\d+[^)]*\) cannot re-execute itself; run it as node --max-old-space-size=300/);
+  }
+});
+
+test('--max-heap 0 leaves Node its own default, and a bad value is refused with how to fix it', async () => {
+  const d = await startDaemon({ a: 'exec: sleep 1000\n' }, ['--max-heap', '0']);
+  daemons.push(d);
+  assert.ok(!cmdline(d.pid).some((a) => a.startsWith('--max-old-space-size')));
+  assert.doesNotMatch(d.output(), /heap limit: /);
+  const bad = await d.cli(['init', '--max-heap', '12']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-heap must be a whole number of MiB, at least 64 \(or 0 for Node's default\), got "12"/);
+});
