@@ -23,7 +23,8 @@ test(`--max-heap ${canReexec ? 'is applied by re-executing in place' : 'is repor
     // The pid we spawned now runs Node with the flag: the same process, re-executed, not a child.
     assert.equal(argv[1], '--max-old-space-size=300', argv.join(' '));
     const limit = Number(/heapLimitMiB=(\d+)/.exec(d.output())?.[1]);
-    assert.ok(limit >= 300 && limit < 450, `V8 reports a heap limit of ${limit} MiB for --max-heap 300`);
+    // V8 adds its young generation (up to 192 MiB on Node 24) on top of the old space.
+    assert.ok(limit >= 300 && limit < 300 + 256, `V8 reports a heap limit of ${limit} MiB for --max-heap 300`);
     assert.doesNotMatch(d.output(), /heap limit: /);
   } else {
     assert.ok(!argv.some((a) => a.startsWith('--max-old-space-size')), argv.join(' '));
