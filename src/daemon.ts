@@ -22,7 +22,7 @@ import { formatShutdownReport } from './supervisor/shutdown-report.js';
 import { serviceSpawnRequest } from './supervisor/spawn-request.js';
 import { waitGone } from './supervisor/wait-gone.js';
 import { RpcServer } from './ipc/server.js';
-import { buildMethods, type ShutdownKind } from './ipc/handlers.js';
+import { buildMethods, type ShutdownKind, type ShutdownOutcome } from './ipc/handlers.js';
 import { LogFanout } from './ipc/log-fanout.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
 
@@ -68,6 +68,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     logger.info('shutdown requested', { why: r.why, kind: r.kind });
     resolveRequest(r);
   };
+  let publishOutcome: (o: ShutdownOutcome) => void = () => undefined;
+  const outcome = new Promise<ShutdownOutcome>((r) => (publishOutcome = r));
   for (const sig of opts.shutdownSignals) process.on(sig, () => requestShutdown({ kind: 'stop', exitCode: 0, why: sig }));
   process.on('uncaughtException', (err) => {
     logger.error('uncaught exception; stopping every service', { error: err.stack ?? String(err) });
@@ -152,7 +154,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       version: VERSION,
       configDir: opts.configDir,
       resolveIdentity,
-      requestShutdown: (kind) => requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` }),
+      requestShutdown: (kind) => {
+        requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
+        return outcome;
+      },
+      commandLine: readCmdline,
     }),
   });
   try {
@@ -202,7 +208,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await runs.killAll();
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.runPostStopHooks(report.services);
-  for (const line of formatShutdownReport(report, sweep.killed, sweep.remaining).split('\n')) logger.info(line);
+  const reportLines = formatShutdownReport(report, sweep.killed, sweep.remaining).split('\n');
+  for (const line of reportLines) logger.info(line);
+  publishOutcome({
+    report: reportLines,
+    durationMs: Math.round(report.durationMs),
+    sigkilled: report.services.filter((s) => s.sigkill).map((s) => s.service),
+    swept: sweep.killed,
+    remaining: sweep.remaining.length,
+  });
+  // One turn for the answers to clients waiting on the shutdown to be written before the socket closes.
+  await new Promise((resolve) => setImmediate(resolve));
   await Promise.all([...files.values()].map((f) => f.close()));
   await server.close();
   await metrics?.close();

@@ -28,7 +28,20 @@ export interface HandlerDeps {
   readonly version: string;
   readonly configDir: string;
   readonly resolveIdentity: IdentityResolver;
-  readonly requestShutdown: (kind: ShutdownKind) => void;
+  /** Starts the one shutdown (a later request joins it); resolves once everything is stopped, with the report. */
+  readonly requestShutdown: (kind: ShutdownKind) => Promise<ShutdownOutcome>;
+  /** The command line of a live process, for `tree`. */
+  readonly commandLine: (pid: number) => readonly string[];
+}
+
+/** What a waiting `shutdown` is told once the manager has stopped everything. */
+export interface ShutdownOutcome {
+  /** The report as the log has it, line by line. */
+  readonly report: readonly string[];
+  readonly durationMs: number;
+  readonly sigkilled: readonly string[];
+  readonly swept: number;
+  readonly remaining: number;
 }
 
 /** zinit's JSON for a service; `pid` is 0 when nothing runs, as zinit clients expect a number. */
@@ -45,6 +58,12 @@ export interface StatusJson {
 }
 
 const name = { name: 'name', required: true, type: 'string', description: 'service name (its file stem)' } as const;
+const waitParam = { name: 'wait', required: false, type: 'boolean', description: 'answer once everything is stopped, with the shutdown report (zinit-ts); zinit answers null at once' } as const;
+
+async function shutdown(d: HandlerDeps, kind: ShutdownKind, wait: boolean): Promise<ShutdownOutcome | null> {
+  const outcome = d.requestShutdown(kind);
+  return wait ? await outcome : null;
+}
 
 export function buildMethods(d: HandlerDeps): MethodTable {
   const { manager } = d;
@@ -160,21 +179,21 @@ export function buildMethods(d: HandlerDeps): MethodTable {
         const out: Record<string, TreeNode[]> = {};
         for (const n of names) {
           const st = guard(() => manager.status(n));
-          out[n] = buildProcessTree(d.table.find(n, st.pid), st.pid);
+          out[n] = buildProcessTree(d.table.find(n, st.pid), st.pid, d.commandLine);
         }
-        for (const r of p.name === undefined ? d.runs.list() : []) out[r.name] = buildProcessTree(d.table.find(runTagName(r.id), r.pid), r.pid);
+        for (const r of p.name === undefined ? d.runs.list() : []) out[r.name] = buildProcessTree(d.table.find(runTagName(r.id), r.pid), r.pid, d.commandLine);
         return out;
       },
     },
     system_shutdown: {
-      params: [],
-      summary: 'Stop every service and exit (power off when PID 1 on a machine)',
-      handler: () => (d.requestShutdown('poweroff'), null),
+      params: [waitParam],
+      summary: 'Stop every service and exit (power off when PID 1 on a machine); with wait, answer with the shutdown report once everything is stopped',
+      handler: (p) => shutdown(d, 'poweroff', p.wait === true),
     },
     system_reboot: {
-      params: [],
-      summary: 'Stop every service and exit (reboot when PID 1 on a machine)',
-      handler: () => (d.requestShutdown('reboot'), null),
+      params: [waitParam],
+      summary: 'Stop every service and exit (reboot when PID 1 on a machine); with wait, answer with the shutdown report once everything is stopped',
+      handler: (p) => shutdown(d, 'reboot', p.wait === true),
     },
     system_reload: {
       params: [],

@@ -4,15 +4,17 @@ import type { TrackedProcess } from './ports.js';
 export interface TreeNode {
   readonly pid: number;
   readonly comm: string;
+  /** The command line (argv), empty for a kernel thread or a process gone meanwhile. */
+  readonly cmdline: readonly string[];
   readonly state: string;
   /** Found by the service's environment tag alone: outside its group and session, and its parent chain no longer reaches the main process. */
   readonly escaped: boolean;
   readonly children: TreeNode[];
 }
 
-export function buildProcessTree(procs: readonly TrackedProcess[], mainPid: number | null): TreeNode[] {
+export function buildProcessTree(procs: readonly TrackedProcess[], mainPid: number | null, commandLine: (pid: number) => readonly string[] = () => []): TreeNode[] {
   const nodes = new Map<number, TreeNode>();
-  for (const p of procs) nodes.set(p.pid, { pid: p.pid, comm: p.comm, state: p.state, escaped: p.escaped, children: [] });
+  for (const p of procs) nodes.set(p.pid, { pid: p.pid, comm: p.comm, cmdline: commandLine(p.pid), state: p.state, escaped: p.escaped, children: [] });
   const roots: TreeNode[] = [];
   for (const p of [...procs].sort((a, b) => a.pid - b.pid)) {
     const node = nodes.get(p.pid);
@@ -23,14 +25,4 @@ export function buildProcessTree(procs: readonly TrackedProcess[], mainPid: numb
   }
   // The main process first, then escapees and other roots by pid.
   return roots.sort((a, b) => (a.pid === mainPid ? -1 : b.pid === mainPid ? 1 : a.pid - b.pid));
-}
-
-export function renderTree(nodes: readonly TreeNode[], indent = ''): string[] {
-  const out: string[] = [];
-  nodes.forEach((n, i) => {
-    const last = i === nodes.length - 1;
-    out.push(`${indent}${last ? '└─' : '├─'} ${n.pid} ${n.comm}${n.escaped ? ' (escaped)' : ''}${n.state === 'T' ? ' [stopped]' : ''}`);
-    out.push(...renderTree(n.children, indent + (last ? '   ' : '│  ')));
-  });
-  return out;
 }

@@ -1,7 +1,7 @@
 // log, stats, tree: what the services print and what their process trees look like now.
 import type { Command } from 'commander';
 import type { TreeNode } from '../../supervisor/process-tree.js';
-import { renderTree } from '../../supervisor/process-tree.js';
+import { renderTree } from '../render-tree.js';
 import { bytes, table } from '../format.js';
 import { socketPath, withClient } from '../connect.js';
 
@@ -51,7 +51,8 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
       const out: string[] = [];
       for (const [svc, nodes] of Object.entries(trees)) {
         out.push(nodes.length === 0 ? `${svc} (no process)` : svc);
-        out.push(...renderTree(nodes));
+        // On a terminal each line fits its width; piped, lines stay whole (and --json has everything).
+        out.push(...renderTree(nodes, process.stdout.isTTY ? process.stdout.columns || 80 : Infinity));
       }
       process.stdout.write(`${out.join('\n')}\n`);
     });

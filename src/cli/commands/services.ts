@@ -1,8 +1,9 @@
 // list, status, start, stop, restart, kill, monitor, forget, reload, shutdown, reboot: thin calls to the daemon.
 import type { Command } from 'commander';
-import type { StatusJson } from '../../ipc/handlers.js';
+import type { ShutdownOutcome, StatusJson } from '../../ipc/handlers.js';
+import { RpcClient, TransportError } from '../../ipc/client.js';
 import { describeExit, table } from '../format.js';
-import { socketPath, withClient } from '../connect.js';
+import { CliError, socketPath, withClient } from '../connect.js';
 
 type Globals = () => { socket?: string };
 
@@ -80,11 +81,63 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
   ] as const) {
     program
       .command(cmd)
-      .description(`stop every service in order, then ${cmd === 'shutdown' ? 'exit (power off as PID 1 on a machine)' : 'exit (reboot as PID 1 on a machine)'}`)
-      .action(async () => {
-        await withClient(sock(), (c) => c.call(method));
+      .description(`stop every service in order, then ${cmd === 'shutdown' ? 'exit (power off as PID 1 on a machine)' : 'exit (reboot as PID 1 on a machine)'}; waits and prints the shutdown report`)
+      .option('--no-wait', 'return as soon as the shutdown has started')
+      .action(async (o: { wait: boolean }) => {
+        if (!o.wait) return void (await withClient(sock(), (c) => c.call(method)));
+        const outcome = await waitForShutdown(sock(), method);
+        print(outcome.report.join('\n'));
+        if (outcome.remaining > 0) throw new CliError(`${outcome.remaining} process(es) were still alive after the shutdown`, 1);
       });
   }
+}
+
+/** Asks for the shutdown and waits for its report; on a terminal, a line tells what it still waits for. */
+async function waitForShutdown(socket: string, method: string): Promise<ShutdownOutcome> {
+  const progress = process.stderr.isTTY ? startProgress(socket) : null;
+  try {
+    const outcome = await withClient(socket, async (c) => {
+      try {
+        return await c.call(method, { wait: true });
+      } catch (err) {
+        if (err instanceof TransportError && err.kind === 'closed') throw new CliError('the connection to zinit-ts ended before the shutdown finished; see its log', 1);
+        throw err;
+      }
+    });
+    if (outcome === null || typeof outcome !== 'object') throw new CliError('the daemon does not report on its shutdown (not zinit-ts?); use --no-wait', 1);
+    return outcome as ShutdownOutcome;
+  } finally {
+    progress?.stop();
+  }
+}
+
+function startProgress(socket: string): { stop(): void } {
+  const t0 = Date.now();
+  let stopped = false;
+  let busy = false;
+  const tick = async (): Promise<void> => {
+    if (busy || stopped) return;
+    busy = true;
+    try {
+      const c = await RpcClient.connect(socket, { timeoutMs: 1000 });
+      const list = (await c.call('service_statuses', [], { timeoutMs: 1000 })) as StatusJson[];
+      await c.close();
+      const left = list.filter((s) => s.pid !== 0).map((s) => s.name);
+      if (!stopped) process.stderr.write(`\r\x1b[Kstopping (${((Date.now() - t0) / 1000).toFixed(1)} s): ${left.length === 0 ? 'sweeping' : left.join(', ')}`);
+    } catch {
+      // The daemon is closing its socket: the final answer comes on the other connection.
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 250);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 function print(s: string): void {
