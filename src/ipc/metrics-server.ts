@@ -151,7 +151,7 @@ export async function startMetricsServer(listen: string, src: MetricsSources): P
   const { host, port } = parseListen(listen);
   const reg = buildRegistry(src);
   const server = http.createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0];
+    const [url, query = ''] = (req.url ?? '/').split('?');
     if (url === '/metrics') {
       reg
         .metrics()
@@ -159,7 +159,10 @@ export async function startMetricsServer(listen: string, src: MetricsSources): P
         .catch((err: Error) => res.writeHead(500).end(err.message));
     } else if (url === '/healthz') {
       const h = health(src.manager);
-      res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+      // Liveness asks only whether the manager answers (a failed service is no reason to kill the pod); readiness asks for all of it.
+      const live = new URLSearchParams(query).get('probe') === 'live';
+      const ok = live ? h.status !== 'shutting-down' : h.status === 'ok';
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...h, probe: live ? 'live' : 'ready' }));
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
   });
   // A scraper is one client; these bounds keep a flood of slow or silent ones from holding memory or slots.

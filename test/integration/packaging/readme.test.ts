@@ -73,7 +73,9 @@ test("the README's second command, as written in a fresh clone, passes the whole
   const [, second] = readmeCommands();
   const dir = tempDir('zinit-readme-');
   const clone = freshClone(dir);
-  const sh = spawn('bash', ['-c', second ?? ''], { cwd: clone, env: { ...process.env, ZINIT_TS_README_INNER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The inner suite is a run of its own, not a child of this test: node:test would otherwise skip its files.
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const sh = spawn('bash', ['-c', second ?? ''], { cwd: clone, env: { ...env, ZINIT_TS_README_INNER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   sh.stdout.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-200_000)));
   sh.stderr.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-200_000)));
