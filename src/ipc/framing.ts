@@ -151,15 +151,20 @@ export class JsonFramer {
     return nl + 1;
   }
 
+  /** One byte inside a string: only an unescaped quote ends it. */
+  private stringByte(b: number): void {
+    if (this.escaped) this.escaped = false;
+    else if (b === BACKSLASH) this.escaped = true;
+    else if (b === QUOTE) this.inString = false;
+  }
+
   /** Brackets only, strings respected: the end of a value too deep to be kept. */
   private scanSkipping(chunk: Buffer, from: number): number {
     const n = chunk.length;
     for (let i = from; i < n; i++) {
       const b = chunk[i] as number;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
+        this.stringByte(b);
       } else if (b === QUOTE) {
         this.inString = true;
       } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
@@ -185,9 +190,7 @@ export class JsonFramer {
     for (let i = from; i < n; i++) {
       const b = chunk[i] as number;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
+        this.stringByte(b);
         continue;
       }
       if (this.inToken) {
