@@ -1,9 +1,12 @@
-// Loads a config directory (every *.yaml / *.yml file in it) or one service of it, with per-file errors.
+// Loads a config directory (every *.yaml / *.yml entry in it) or one service of it, with per-file errors.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFile, type ReadRefusal } from '../os/read-regular-file.js';
+import { decodeServiceText } from './decode-text.js';
+import { LOAD_CONCURRENCY, MAX_FILE_BYTES } from './limits.js';
 import { parseServiceFile, type ParseResult } from './parse-service.js';
 import { serviceNameProblem } from './service-name.js';
-import type { ConfigError, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
+import type { ConfigError, ConfigErrorCode, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
 
 const EXTENSIONS = ['.yaml', '.yml'] as const;
 
@@ -12,8 +15,8 @@ function stemOf(fileName: string): string | null {
   return ext === undefined ? null : fileName.slice(0, -ext.length);
 }
 
-function fileError(file: string, service: string, message: string): ConfigError {
-  return { file, service, line: 0, column: 0, message };
+function fileError(file: string, service: string, message: string, code: ConfigErrorCode): ConfigError {
+  return { file, service, line: 0, column: 0, message, code };
 }
 
 function errnoCode(err: unknown): string | undefined {
@@ -34,19 +37,56 @@ function dirProblem(dir: string, err: unknown): string {
   }
 }
 
-/** Reads and parses one file; a file that cannot be read becomes an error of its own. */
-async function loadFile(file: string, name: string, resolveIdentity?: IdentityResolver): Promise<ParseResult> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const reason = errnoCode(err) === 'EACCES' ? 'permission denied' : (err as Error).message;
-    return { config: null, errors: [fileError(file, name, `cannot read the file (${reason})`)] };
-  }
-  return parseServiceFile(name, text, file, resolveIdentity);
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-/** Regular files (following symlinks, as config-map mounts use them) named *.yaml or *.yml, by name. */
+const MOVE_IT = 'move it out of the config directory';
+
+function refusalMessage(r: ReadRefusal): { message: string; code: ConfigErrorCode } {
+  switch (r.kind) {
+    case 'not-regular': {
+      const what = r.linkTarget === null ? `is ${r.what}` : `is a symbolic link to ${r.linkTarget}, ${r.what}`;
+      return { code: 'not-regular-file', message: `${what}, not a regular file; a service file must be a regular file (or a symbolic link to one): ${MOVE_IT}` };
+    }
+    case 'too-large': {
+      const size = r.size === null ? `more than ${mib(MAX_FILE_BYTES)}` : `${mib(r.size)} (${r.size} bytes)`;
+      return { code: 'too-large', message: `the file is ${size}, over the ${mib(MAX_FILE_BYTES)} (${MAX_FILE_BYTES} bytes) limit for a service file; a service file holds one service's keys: remove what does not belong there` };
+    }
+    case 'dangling-link':
+      return { code: 'unreadable', message: `is a symbolic link to ${r.linkTarget}, which does not exist; fix the link or remove it` };
+    case 'link-loop':
+      return { code: 'unreadable', message: 'is a symbolic link that leads back to itself (a loop); fix the link or remove it' };
+    case 'unreadable': {
+      const reason = r.errno === 'EACCES' || r.errno === 'EPERM' ? 'permission denied; fix its permissions' : r.message;
+      return { code: 'unreadable', message: `cannot read the file (${reason})` };
+    }
+  }
+}
+
+/**
+ * Reads and parses one file; a file that cannot be read, or is refused for its kind, size or
+ * encoding, becomes an error of its own. A bad name is refused before anything is opened.
+ */
+async function loadFile(file: string, name: string, resolveIdentity?: IdentityResolver): Promise<ParseResult> {
+  const nameProblem = serviceNameProblem(name);
+  if (nameProblem !== null) return { config: null, errors: [fileError(file, name, `${nameProblem}; rename the file`, 'bad-name')] };
+  const read = await readRegularFile(file, MAX_FILE_BYTES);
+  if (!read.ok) {
+    const { message, code } = refusalMessage(read.refusal);
+    return { config: null, errors: [fileError(file, name, message, code)] };
+  }
+  const decoded = decodeServiceText(read.bytes);
+  if (!decoded.ok) {
+    const { line, column, message, code } = decoded;
+    return { config: null, errors: [{ file, service: name, line, column, message, code }] };
+  }
+  // Parsing is synchronous: a turn of the event loop between files keeps the control socket answering.
+  await new Promise((resolve) => setImmediate(resolve));
+  return parseServiceFile(name, decoded.text, file, resolveIdentity);
+}
+
+/** Entries named *.yaml or *.yml, by name; whether each is a file that can be read is found out by reading it. */
 async function serviceFiles(dir: string): Promise<string[]> {
   let names: string[];
   try {
@@ -54,12 +94,22 @@ async function serviceFiles(dir: string): Promise<string[]> {
   } catch (err) {
     throw new Error(dirProblem(dir, err), { cause: err });
   }
-  const candidates = names.filter((n) => stemOf(n) !== null).sort();
-  // A dangling link or one that cannot be examined stays in, so reading it reports the problem.
-  const isFile = await Promise.all(
-    candidates.map((n) => fs.stat(path.join(dir, n)).then((st) => st.isFile(), () => true)),
-  );
-  return candidates.filter((_n, i) => isFile[i] === true);
+  return names.filter((n) => stemOf(n) !== null).sort();
+}
+
+/** Runs `task` over `items` with at most `limit` at once; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next;
+      next += 1;
+      results[i] = await task(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResolver): Promise<LoadResult> {
@@ -69,13 +119,11 @@ export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResol
     const stem = stemOf(f) ?? f;
     byStem.set(stem, [...(byStem.get(stem) ?? []), f]);
   }
-  const results = await Promise.all(
-    [...byStem].map(async ([name, group]): Promise<ParseResult> => {
-      if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity);
-      const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
-      return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message)) };
-    }),
-  );
+  const results = await mapBounded([...byStem], LOAD_CONCURRENCY, async ([name, group]): Promise<ParseResult> => {
+    if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity);
+    const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
+    return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message, 'name-clash')) };
+  });
   const services = new Map<string, ServiceConfig>();
   const errors: ConfigError[] = [];
   for (const result of results) {
@@ -92,7 +140,7 @@ export async function loadServiceFile(
   resolveIdentity?: IdentityResolver,
 ): Promise<ParseResult> {
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem)] };
+  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem, 'bad-name')] };
   const found: string[] = [];
   for (const ext of EXTENSIONS) {
     const file = path.join(dir, name + ext);
@@ -108,12 +156,12 @@ export async function loadServiceFile(
     const dirMissing = await fs.stat(dir).then(() => null, (err: unknown) => dirProblem(dir, err));
     const looked = `looked for ${name}.yaml and ${name}.yml`;
     const message = dirMissing ?? `no service file for "${name}" in ${dir} (${looked}); create one first`;
-    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message)] };
+    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message, 'unreadable')] };
   }
   if (found.length > 1) {
     const names = found.map((f) => path.basename(f)).join(' and ');
     const message = `${names} both define service "${name}"; keep only one of them`;
-    return { config: null, errors: found.map((f) => fileError(f, name, message)) };
+    return { config: null, errors: found.map((f) => fileError(f, name, message, 'name-clash')) };
   }
   return loadFile(first, name, resolveIdentity);
 }
