@@ -82,6 +82,8 @@ export function suggest(word: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const candidate of known) {
+    // Lengths further apart than the limit cannot be within it; skipping them keeps a huge word cheap.
+    if (Math.abs(candidate.length - lower.length) > limit) continue;
     const distance = Math.min(editDistance(lower, candidate), editDistance(normalised, candidate));
     if (distance < bestDistance) {
       best = candidate;
