@@ -9,7 +9,7 @@ import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
 import { resolveIdentity } from './os/identity.js';
-import { loadConfigDir } from './config/load-dir.js';
+import { loadConfigDirIsolated } from './os/load-config-isolated.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
@@ -75,6 +75,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     requestShutdown({ kind: 'stop', exitCode: 1, why: 'unhandled rejection' });
   });
 
+  // Off the main thread, from the first moment: the socket answers while hostile files are parsed, and their heap goes with the worker.
+  const loading = loadConfigDirIsolated(opts.configDir);
+  loading.catch(() => undefined);
   const reaping = startReaping(logger, registry.has.bind(registry), isPid1);
   const libc = reaping?.libc ?? null;
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
@@ -174,7 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   try {
-    const { services, errors } = await loadConfigDir(opts.configDir, resolveIdentity);
+    const { services, errors } = await loading;
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
