@@ -7,7 +7,7 @@ import { RpcClient } from '../src/ipc/client.js';
 import { loadConfigDir } from '../src/config/load-dir.js';
 import { cliEntry } from '../test/helpers/paths.js';
 import { killAll, pidsWithEnv } from '../test/helpers/proc.js';
-import { manyKeysFile, writeHostileDir } from '../test/helpers/hostile-config.js';
+import { GOOD_FILES, manyKeysFile, writeHostileDir } from '../test/helpers/hostile-config.js';
 
 const LOAD_TIMEOUT_MS = Number(process.env.ZINIT_BENCH_TIMEOUT_S ?? 120) * 1000;
 /** A daemon past this is stopped: reading devices to the end is how the unbounded loader dies. */
@@ -178,10 +178,7 @@ try {
   const onlyGood = path.join(root, 'good');
   const hostile = await writeHostileDir(path.join(root, 'hostile'));
   fs.mkdirSync(onlyGood);
-  for (const g of hostile.good) {
-    const name = fs.readdirSync(path.join(root, 'hostile')).find((n) => n.startsWith(`${g}.`)) ?? `${g}.yaml`;
-    fs.copyFileSync(path.join(root, 'hostile', name), path.join(onlyGood, name));
-  }
+  for (const [file, text] of Object.entries(GOOD_FILES)) fs.writeFileSync(path.join(onlyGood, file), text);
   report('good services only', await boot(onlyGood, hostile.good, hostile.good.length));
   report('good services beside hostile files', await boot(path.join(root, 'hostile'), hostile.good, hostile.good.length + hostile.bad.length));
   await hostile.close();

@@ -64,11 +64,23 @@ function refusalMessage(r: ReadRefusal): { message: string; code: ConfigErrorCod
   }
 }
 
+/** Runs each task in an event-loop turn of its own, one after another, so I/O (the control socket) is served between them. */
+function turnTaker(): <T>(task: () => T) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => T): Promise<T> => {
+    const next = last.then(() => new Promise((resolve) => setImmediate(resolve))).then(task);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
+type Turn = ReturnType<typeof turnTaker>;
+
 /**
  * Reads and parses one file; a file that cannot be read, or is refused for its kind, size or
  * encoding, becomes an error of its own. A bad name is refused before anything is opened.
  */
-async function loadFile(file: string, name: string, resolveIdentity?: IdentityResolver): Promise<ParseResult> {
+async function loadFile(file: string, name: string, resolveIdentity: IdentityResolver | undefined, turn: Turn): Promise<ParseResult> {
   const nameProblem = serviceNameProblem(name);
   if (nameProblem !== null) return { config: null, errors: [fileError(file, name, `${nameProblem}; rename the file`, 'bad-name')] };
   const read = await readRegularFile(file, MAX_FILE_BYTES);
@@ -76,14 +88,13 @@ async function loadFile(file: string, name: string, resolveIdentity?: IdentityRe
     const { message, code } = refusalMessage(read.refusal);
     return { config: null, errors: [fileError(file, name, message, code)] };
   }
-  const decoded = decodeServiceText(read.bytes);
-  if (!decoded.ok) {
+  // Parsing is synchronous: files read at once are still parsed one per turn.
+  return turn(() => {
+    const decoded = decodeServiceText(read.bytes);
+    if (decoded.ok) return parseServiceFile(name, decoded.text, file, resolveIdentity);
     const { line, column, message, code } = decoded;
     return { config: null, errors: [{ file, service: name, line, column, message, code }] };
-  }
-  // Parsing is synchronous: a turn of the event loop between files keeps the control socket answering.
-  await new Promise((resolve) => setImmediate(resolve));
-  return parseServiceFile(name, decoded.text, file, resolveIdentity);
+  });
 }
 
 /** Entries named *.yaml or *.yml, by name; whether each is a file that can be read is found out by reading it. */
@@ -119,8 +130,9 @@ export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResol
     const stem = stemOf(f) ?? f;
     byStem.set(stem, [...(byStem.get(stem) ?? []), f]);
   }
+  const turn = turnTaker();
   const results = await mapBounded([...byStem], LOAD_CONCURRENCY, async ([name, group]): Promise<ParseResult> => {
-    if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity);
+    if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity, turn);
     const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
     return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message, 'name-clash')) };
   });
@@ -163,5 +175,5 @@ export async function loadServiceFile(
     const message = `${names} both define service "${name}"; keep only one of them`;
     return { config: null, errors: found.map((f) => fileError(f, name, message, 'name-clash')) };
   }
-  return loadFile(first, name, resolveIdentity);
+  return loadFile(first, name, resolveIdentity, turnTaker());
 }

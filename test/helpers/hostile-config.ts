@@ -22,6 +22,13 @@ export interface HostileOptions {
 
 const MiB = 1024 * 1024;
 
+/** Good services: a probed one, one that depends on it, and a plain one. */
+export const GOOD_FILES: Readonly<Record<string, string>> = {
+  'good-db.yaml': 'exec: sleep 100000\ntest: sh -c "exit 0"\n',
+  'good-web.yaml': 'exec: sleep 100001\nafter: [good-db]\nenv: {MODE: web}\n',
+  'good-plain.yml': 'exec: sleep 100002\nsignal: {stop: SIGINT}\n',
+};
+
 /** A small deterministic PRNG, so a failing run can be reproduced byte for byte. */
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -63,11 +70,8 @@ export async function writeHostileDir(dir: string, opts: HostileOptions = {}): P
     bad.push(stem);
   };
 
-  // Good services: a probed one, one that depends on it, and a plain one.
-  fs.writeFileSync(path.join(dir, 'good-db.yaml'), 'exec: sleep 100000\ntest: sh -c "exit 0"\n');
-  fs.writeFileSync(path.join(dir, 'good-web.yaml'), 'exec: sleep 100001\nafter: [good-db]\nenv: {MODE: web}\n');
-  fs.writeFileSync(path.join(dir, 'good-plain.yml'), 'exec: sleep 100002\nsignal: {stop: SIGINT}\n');
-  const good = ['good-db', 'good-web', 'good-plain'];
+  for (const [file, text] of Object.entries(GOOD_FILES)) fs.writeFileSync(path.join(dir, file), text);
+  const good = Object.keys(GOOD_FILES).map((f) => f.replace(/\.ya?ml$/, ''));
 
   // Over the size cap: real content, sparse giants, and files with hundreds of thousands of keys.
   for (let i = 0; i < 3; i += 1) write(`huge-text-${i}`, `exec: sleep 1\n${'# padding padding padding padding\n'.repeat((3 * MiB) / 34)}`);
