@@ -9,7 +9,7 @@ import { completeDraft, type Draft, type Entry } from './draft.js';
 import { isServiceKey, SERVICE_KEYS, type ServiceKey } from './known-keys.js';
 import { MAX_ALIASES, MAX_DEPTH, MAX_INDENT_COLUMNS } from './limits.js';
 import { prescanProblem } from './yaml-prescan.js';
-import { readAfter, readEnv, readStopSignal } from './read-collections.js';
+import { readAfter, readEnv, readPassEnv, readStopSignal } from './read-collections.js';
 import { readIdentity } from './read-identity.js';
 import { readBool, readChoice, readCommand, readCount, readDuration, readSize, readString } from './read-scalars.js';
 import { serviceNameProblem } from './service-name.js';
@@ -177,6 +177,9 @@ function readEntries(
       }
       case 'env':
         d.env = readEnv(c, v);
+        break;
+      case 'pass_env':
+        d.passEnv = readPassEnv(c, v);
         break;
       case 'dir': {
         const dir = readString(c, key, v, 'a directory path');

@@ -31,6 +31,8 @@ export interface ServiceConfig {
   readonly testTimeoutMs: number;
   readonly user: string | null;
   readonly group: string | null;
+  /** Daemon variables passed to a service that sets `user` (which otherwise gets a clean environment). */
+  readonly passEnv: readonly string[];
   /** Resolved numeric ids (null = inherit). */
   readonly uid: number | null;
   readonly gid: number | null;
