@@ -8,7 +8,9 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
-import { resolveIdentity } from './os/identity.js';
+import { accountOf, resolveIdentity } from './os/identity.js';
+import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
+import { serviceEnvironment } from './supervisor/service-env.js';
 import { loadConfigDirIsolated } from './os/load-config-isolated.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
@@ -87,6 +89,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const files = new Map<string, FileSink>();
   const baseEnv = cleanEnv(process.env);
+  const system = await readSystemEnvironment(environmentFileFrom(process.env));
+  for (const problem of system.problems) logger.warn(`environment file: ${problem}`);
 
   const output = (c: ServiceConfig): ((stream: 'stdout' | 'stderr', text: string) => void) | null => {
     if (c.log === 'none') return null;
@@ -114,7 +118,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     }
     return (stream, text) => void logs.append(c.name, stream, text);
   };
-  const envFor = (c: ServiceConfig): Record<string, string> => ({ ...baseEnv, ...c.env, ...tagEnv(tag, c.name) });
+  // One environment for the main process, the probe and post_stop of a service.
+  const envFor = (c: ServiceConfig): Record<string, string> =>
+    serviceEnvironment(c, { daemon: baseEnv, system: system.vars, account: c.uid === null ? null : accountOf(c.uid), tag: tagEnv(tag, c.name) });
 
   const runPostStop = async (c: ServiceConfig): Promise<void> => {
     if (!c.postStopArgv) return;
