@@ -1,9 +1,11 @@
 // Loads a config directory (every *.yaml / *.yml entry in it) or one service of it, with per-file errors.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readRegularFile, type ReadRefusal } from '../os/read-regular-file.js';
+import { readRegularFile } from '../os/read-regular-file.js';
 import { decodeServiceText } from './decode-text.js';
 import { LOAD_CONCURRENCY, MAX_FILE_BYTES } from './limits.js';
+import { mapBounded, turnTaker, type Turn } from './pacing.js';
+import { refusalMessage } from './refusal-message.js';
 import { parseServiceFile, type ParseResult } from './parse-service.js';
 import { serviceNameProblem } from './service-name.js';
 import type { ConfigError, ConfigErrorCode, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
@@ -37,45 +39,6 @@ function dirProblem(dir: string, err: unknown): string {
   }
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-const MOVE_IT = 'move it out of the config directory';
-
-function refusalMessage(r: ReadRefusal): { message: string; code: ConfigErrorCode } {
-  switch (r.kind) {
-    case 'not-regular': {
-      const what = r.linkTarget === null ? `is ${r.what}` : `is a symbolic link to ${r.linkTarget}, ${r.what}`;
-      return { code: 'not-regular-file', message: `${what}, not a regular file; a service file must be a regular file (or a symbolic link to one): ${MOVE_IT}` };
-    }
-    case 'too-large': {
-      const size = r.size === null ? `more than ${mib(MAX_FILE_BYTES)}` : `${mib(r.size)} (${r.size} bytes)`;
-      return { code: 'too-large', message: `the file is ${size}, over the ${mib(MAX_FILE_BYTES)} (${MAX_FILE_BYTES} bytes) limit for a service file; a service file holds one service's keys: remove what does not belong there` };
-    }
-    case 'dangling-link':
-      return { code: 'unreadable', message: `is a symbolic link to ${r.linkTarget}, which does not exist; fix the link or remove it` };
-    case 'link-loop':
-      return { code: 'unreadable', message: 'is a symbolic link that leads back to itself (a loop); fix the link or remove it' };
-    case 'unreadable': {
-      const reason = r.errno === 'EACCES' || r.errno === 'EPERM' ? 'permission denied; fix its permissions' : r.message;
-      return { code: 'unreadable', message: `cannot read the file (${reason})` };
-    }
-  }
-}
-
-/** Runs each task in an event-loop turn of its own, one after another, so I/O (the control socket) is served between them. */
-function turnTaker(): <T>(task: () => T) => Promise<T> {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => T): Promise<T> => {
-    const next = last.then(() => new Promise((resolve) => setImmediate(resolve))).then(task);
-    last = next.catch(() => undefined);
-    return next;
-  };
-}
-
-type Turn = ReturnType<typeof turnTaker>;
-
 /**
  * Reads and parses one file; a file that cannot be read, or is refused for its kind, size or
  * encoding, becomes an error of its own. A bad name is refused before anything is opened.
@@ -106,21 +69,6 @@ async function serviceFiles(dir: string): Promise<string[]> {
     throw new Error(dirProblem(dir, err), { cause: err });
   }
   return names.filter((n) => stemOf(n) !== null).sort();
-}
-
-/** Runs `task` over `items` with at most `limit` at once; results in the items' order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next;
-      next += 1;
-      results[i] = await task(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResolver): Promise<LoadResult> {
