@@ -18,12 +18,27 @@ const POLL_MS = 20;
 interface BootFigures {
   readonly files: number;
   readonly loadedMs: number | null;
+  /** CPU the daemon (all its threads) had used when "services loaded" was seen: steadier than wall time on a shared machine. */
+  readonly loadedCpuMs: number | null;
   readonly runningMs: number | null;
   readonly peakRssMiB: number;
   readonly afterRssMiB: number | null;
   readonly rpcAnswersWhileLoading: number;
   readonly rpcMaxMs: number | null;
   readonly outcome: string;
+}
+
+const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100);
+
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15, the 12th and 13th after the command name.
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
 }
 
 function statusKiB(pid: number, field: string): number | null {
@@ -64,10 +79,14 @@ async function boot(configDir: string, good: readonly string[], files: number): 
   const pid = child.pid ?? -1;
   let out = '';
   let loadedAt: number | null = null;
+  let loadedCpu: number | null = null;
   let exited = false;
   child.stdout.on('data', (b: Buffer) => {
     out += b.toString();
-    if (loadedAt === null && out.includes('"services loaded"')) loadedAt = performance.now();
+    if (loadedAt === null && out.includes('"services loaded"')) {
+      loadedAt = performance.now();
+      loadedCpu = cpuMs(pid);
+    }
   });
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   child.once('exit', () => (exited = true));
@@ -109,6 +128,7 @@ async function boot(configDir: string, good: readonly string[], files: number): 
   return {
     files,
     loadedMs: loadedAt === null ? null : loadedAt - t0,
+    loadedCpuMs: loadedCpu,
     runningMs: runningAt === null ? null : runningAt - t0,
     peakRssMiB: peak / 2 ** 20,
     afterRssMiB: afterRss === null ? null : afterRss / 1024,
@@ -166,7 +186,7 @@ function fmt(ms: number | null): string {
 
 function report(label: string, f: BootFigures): void {
   console.log(`${label} (${f.files} files):`);
-  console.log(`  "services loaded"     ${fmt(f.loadedMs)}${f.outcome === 'ok' ? '' : `   (${f.outcome})`}`);
+  console.log(`  "services loaded"     ${fmt(f.loadedMs)}${f.loadedCpuMs === null ? '' : `, daemon CPU by then ${fmt(f.loadedCpuMs)}`}${f.outcome === 'ok' ? '' : `   (${f.outcome})`}`);
   console.log(`  good services Running ${fmt(f.runningMs)}`);
   console.log(`  daemon peak RSS       ${f.peakRssMiB.toFixed(1)} MiB; 2 s after Running ${f.afterRssMiB === null ? '—' : `${f.afterRssMiB.toFixed(1)} MiB`}`);
   console.log(`  service_list answered ${f.rpcAnswersWhileLoading} times while loading, slowest ${f.rpcMaxMs === null ? '—' : `${f.rpcMaxMs.toFixed(0)} ms`}`);
@@ -177,6 +197,8 @@ try {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const onlyGood = path.join(root, 'good');
   const hostile = await writeHostileDir(path.join(root, 'hostile'));
+  const bytes = spawnSync('du', ['-sb', '--apparent-size', path.join(root, 'hostile')], { encoding: 'utf8' }).stdout.split('\t')[0];
+  console.log(`hostile directory: ${hostile.bad.length} bad files beside ${hostile.good.length} good ones, ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB apparent size (sparse files included)`);
   fs.mkdirSync(onlyGood);
   for (const [file, text] of Object.entries(GOOD_FILES)) fs.writeFileSync(path.join(onlyGood, file), text);
   report('good services only', await boot(onlyGood, hostile.good, hostile.good.length));

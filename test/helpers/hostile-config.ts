@@ -105,14 +105,14 @@ export async function writeHostileDir(dir: string, opts: HostileOptions = {}): P
   for (let i = 0; i < repeat; i += 1) {
     write(`alias-laughs-${i}`, billionLaughs(9 + (i % 3), 9 + (i % 5)));
     write(`alias-many-${i}`, `exec: &cmd sleep 1\nafter: [${Array(5_000 + i * 100).fill('*cmd').join(', ')}]\n`);
-    write(`alias-env-${i}`, `exec: sleep 1\nx: &m\n${envLines(2_000)}env: *m\npost_stop: *m\ntest: *m\n${Array.from({ length: 200 }, (_, j) => `k${j}: *m\n`).join('')}`);
+    write(`alias-env-${i}`, `exec: sleep 1\nx: &m\n${envLines(200 + i * 10)}env: *m\npost_stop: *m\ntest: *m\n${Array.from({ length: 200 }, (_, j) => `k${j}: *m\n`).join('')}`);
   }
   write('alias-cycle', 'exec: sleep 1\nenv: &e {A: *e, B: [*e, *e]}\nafter: &a [*a]\n');
 
   // Duplicate keys, small and spread out.
   for (let i = 0; i < repeat; i += 1) {
     write(`dup-exec-${i}`, `exec: sleep 1\nlog: ring\nexec: sleep ${i}\n`);
-    write(`dup-env-${i}`, `exec: sleep 1\nenv:\n${envLines(1_000 + i * 100)}  K${i}: dup\n`);
+    write(`dup-env-${i}`, `exec: sleep 1\nenv:\n${envLines(200 + i * 10)}  K${i}: dup\n`);
     write(`dup-flow-${i}`, `exec: sleep 1\nenv: {A: 1, B: 2, A: 3}\nsignal: {stop: TERM, stop: INT}\n`);
   }
 
@@ -160,7 +160,7 @@ export async function writeHostileDir(dir: string, opts: HostileOptions = {}): P
     write(`ctl-byte-${i}`, `exec: sleep ${String.fromCharCode(1 + (i % 8))}\n`);
     const soup = '[]{},:-?#&*!|>\'"%@` \n\tabc';
     let text = '';
-    for (let j = 0; j < 20_000; j += 1) text += soup[Math.floor(rand() * soup.length)] ?? '';
+    for (let j = 0; j < 4_000; j += 1) text += soup[Math.floor(rand() * soup.length)] ?? '';
     write(`soup-${i}`, text);
   }
   write('surrogate', Buffer.from([0x65, 0x78, 0x65, 0x63, 0x3a, 0x20, 0xed, 0xa0, 0x80, 0x0a]));
