@@ -103,7 +103,7 @@ test('hundreds of hostile files: the good services run promptly, each bad file i
   const during = poll.answers.filter((t) => t < loadedAt - 100);
   assert.ok(during.length >= 3, `service_list answered ${during.length} times while loading (${loadedAt - t0} ms after start)`);
   const gaps = during.slice(1).map((t, i) => t - (during[i] ?? t));
-  assert.ok(Math.max(...gaps) < 1000, `answers while loading came at most ${Math.max(...gaps)} ms apart`);
+  assert.ok(Math.max(...gaps) < 2000, `answers while loading came at most ${Math.max(...gaps)} ms apart`);
 
   for (const g of good) await waitState(d, g, 'Running', 5_000);
 
