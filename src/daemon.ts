@@ -8,8 +8,10 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
-import { resolveIdentity } from './os/identity.js';
-import { loadConfigDir } from './config/load-dir.js';
+import { accountOf, resolveIdentity } from './os/identity.js';
+import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
+import { serviceEnvironment } from './supervisor/service-env.js';
+import { loadConfigDirIsolated } from './os/load-config-isolated.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
@@ -80,6 +82,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     requestShutdown({ kind: 'stop', exitCode: 1, why: 'unhandled rejection' });
   });
 
+  // Off the main thread, from the first moment: the socket answers while hostile files are parsed, and their heap goes with the worker.
+  const loading = loadConfigDirIsolated(opts.configDir);
+  loading.catch(() => undefined);
   const reaping = startReaping(logger, registry.has.bind(registry), isPid1);
   const libc = reaping?.libc ?? null;
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
@@ -89,6 +94,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const files = new Map<string, FileSink>();
   const baseEnv = cleanEnv(process.env);
+  const system = await readSystemEnvironment(environmentFileFrom(process.env));
+  for (const problem of system.problems) logger.warn(`environment file: ${problem}`);
 
   const output = (c: ServiceConfig): ((stream: 'stdout' | 'stderr', text: string) => void) | null => {
     if (c.log === 'none') return null;
@@ -116,7 +123,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     }
     return (stream, text) => void logs.append(c.name, stream, text);
   };
-  const envFor = (c: ServiceConfig): Record<string, string> => ({ ...baseEnv, ...c.env, ...tagEnv(tag, c.name) });
+  // One environment for the main process, the probe and post_stop of a service.
+  const envFor = (c: ServiceConfig): Record<string, string> =>
+    serviceEnvironment(c, { daemon: baseEnv, system: system.vars, account: c.uid === null ? null : accountOf(c.uid), tag: tagEnv(tag, c.name) });
 
   const runPostStop = async (c: ServiceConfig): Promise<void> => {
     if (!c.postStopArgv) return;
@@ -185,7 +194,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   try {
-    const { services, errors } = await loadConfigDir(opts.configDir, resolveIdentity);
+    const { services, errors } = await loading;
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });

@@ -22,6 +22,12 @@ export function checkCrossKeyRules(c: ErrorCollector, entries: ReadonlyMap<Servi
     c.at(entries.get('log_file')?.keyNode, message);
   }
 
+  if (given('pass_env') && !given('user')) {
+    const message = 'pass_env only takes effect with user: a service without user inherits every variable of the daemon already; '
+      + 'add user: or remove pass_env';
+    c.at(entries.get('pass_env')?.keyNode, message);
+  }
+
   if (d.oneshot === true && given('restart')) {
     c.at(
       entries.get('restart')?.keyNode,

@@ -35,6 +35,7 @@ export function completeDraft(d: Draft, name: string, source: string): ServiceCo
     testTimeoutMs: d.testTimeoutMs ?? D.DEFAULT_TEST_TIMEOUT_MS,
     user: d.user ?? null,
     group: d.group ?? null,
+    passEnv: d.passEnv ?? [],
     uid: d.uid ?? null,
     gid: d.gid ?? null,
     postStop: d.postStop ?? null,

@@ -21,6 +21,7 @@ export const EXTENSION_KEYS = [
   'test_timeout',
   'user',
   'group',
+  'pass_env',
   'post_stop',
   'critical',
   'log_file',

@@ -1,9 +1,14 @@
-// Loads a config directory (every *.yaml / *.yml file in it) or one service of it, with per-file errors.
+// Loads a config directory (every *.yaml / *.yml entry in it) or one service of it, with per-file errors.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFile } from '../os/read-regular-file.js';
+import { decodeServiceText } from './decode-text.js';
+import { LOAD_CONCURRENCY, MAX_FILE_BYTES } from './limits.js';
+import { mapBounded, turnTaker, type Turn } from './pacing.js';
+import { refusalMessage } from './refusal-message.js';
 import { parseServiceFile, type ParseResult } from './parse-service.js';
 import { serviceNameProblem } from './service-name.js';
-import type { ConfigError, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
+import type { ConfigError, ConfigErrorCode, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
 
 const EXTENSIONS = ['.yaml', '.yml'] as const;
 
@@ -12,8 +17,8 @@ function stemOf(fileName: string): string | null {
   return ext === undefined ? null : fileName.slice(0, -ext.length);
 }
 
-function fileError(file: string, service: string, message: string): ConfigError {
-  return { file, service, line: 0, column: 0, message };
+function fileError(file: string, service: string, message: string, code: ConfigErrorCode): ConfigError {
+  return { file, service, line: 0, column: 0, message, code };
 }
 
 function errnoCode(err: unknown): string | undefined {
@@ -34,19 +39,28 @@ function dirProblem(dir: string, err: unknown): string {
   }
 }
 
-/** Reads and parses one file; a file that cannot be read becomes an error of its own. */
-async function loadFile(file: string, name: string, resolveIdentity?: IdentityResolver): Promise<ParseResult> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const reason = errnoCode(err) === 'EACCES' ? 'permission denied' : (err as Error).message;
-    return { config: null, errors: [fileError(file, name, `cannot read the file (${reason})`)] };
+/**
+ * Reads and parses one file; a file that cannot be read, or is refused for its kind, size or
+ * encoding, becomes an error of its own. A bad name is refused before anything is opened.
+ */
+async function loadFile(file: string, name: string, resolveIdentity: IdentityResolver | undefined, turn: Turn): Promise<ParseResult> {
+  const nameProblem = serviceNameProblem(name);
+  if (nameProblem !== null) return { config: null, errors: [fileError(file, name, `${nameProblem}; rename the file`, 'bad-name')] };
+  const read = await readRegularFile(file, MAX_FILE_BYTES);
+  if (!read.ok) {
+    const { message, code } = refusalMessage(read.refusal);
+    return { config: null, errors: [fileError(file, name, message, code)] };
   }
-  return parseServiceFile(name, text, file, resolveIdentity);
+  // Parsing is synchronous: files read at once are still parsed one per turn.
+  return turn(() => {
+    const decoded = decodeServiceText(read.bytes);
+    if (decoded.ok) return parseServiceFile(name, decoded.text, file, resolveIdentity);
+    const { line, column, message, code } = decoded;
+    return { config: null, errors: [{ file, service: name, line, column, message, code }] };
+  });
 }
 
-/** Regular files (following symlinks, as config-map mounts use them) named *.yaml or *.yml, by name. */
+/** Entries named *.yaml or *.yml, by name; whether each is a file that can be read is found out by reading it. */
 async function serviceFiles(dir: string): Promise<string[]> {
   let names: string[];
   try {
@@ -54,12 +68,7 @@ async function serviceFiles(dir: string): Promise<string[]> {
   } catch (err) {
     throw new Error(dirProblem(dir, err), { cause: err });
   }
-  const candidates = names.filter((n) => stemOf(n) !== null).sort();
-  // A dangling link or one that cannot be examined stays in, so reading it reports the problem.
-  const isFile = await Promise.all(
-    candidates.map((n) => fs.stat(path.join(dir, n)).then((st) => st.isFile(), () => true)),
-  );
-  return candidates.filter((_n, i) => isFile[i] === true);
+  return names.filter((n) => stemOf(n) !== null).sort();
 }
 
 export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResolver): Promise<LoadResult> {
@@ -69,13 +78,12 @@ export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResol
     const stem = stemOf(f) ?? f;
     byStem.set(stem, [...(byStem.get(stem) ?? []), f]);
   }
-  const results = await Promise.all(
-    [...byStem].map(async ([name, group]): Promise<ParseResult> => {
-      if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity);
-      const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
-      return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message)) };
-    }),
-  );
+  const turn = turnTaker();
+  const results = await mapBounded([...byStem], LOAD_CONCURRENCY, async ([name, group]): Promise<ParseResult> => {
+    if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity, turn);
+    const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
+    return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message, 'name-clash')) };
+  });
   const services = new Map<string, ServiceConfig>();
   const errors: ConfigError[] = [];
   for (const result of results) {
@@ -92,7 +100,7 @@ export async function loadServiceFile(
   resolveIdentity?: IdentityResolver,
 ): Promise<ParseResult> {
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem)] };
+  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem, 'bad-name')] };
   const found: string[] = [];
   for (const ext of EXTENSIONS) {
     const file = path.join(dir, name + ext);
@@ -108,12 +116,12 @@ export async function loadServiceFile(
     const dirMissing = await fs.stat(dir).then(() => null, (err: unknown) => dirProblem(dir, err));
     const looked = `looked for ${name}.yaml and ${name}.yml`;
     const message = dirMissing ?? `no service file for "${name}" in ${dir} (${looked}); create one first`;
-    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message)] };
+    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message, 'unreadable')] };
   }
   if (found.length > 1) {
     const names = found.map((f) => path.basename(f)).join(' and ');
     const message = `${names} both define service "${name}"; keep only one of them`;
-    return { config: null, errors: found.map((f) => fileError(f, name, message)) };
+    return { config: null, errors: found.map((f) => fileError(f, name, message, 'name-clash')) };
   }
-  return loadFile(first, name, resolveIdentity);
+  return loadFile(first, name, resolveIdentity, turnTaker());
 }

@@ -4,13 +4,17 @@ import { isMap, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ErrorCollector, isEmptyValue, plainValue, scalarText, type YamlNode } from './collector.js';
 import { checkCrossKeyRules } from './cross-key-rules.js';
 import { describeValue } from './describe-value.js';
+import { walkDocument } from './document-walk.js';
 import { completeDraft, type Draft, type Entry } from './draft.js';
 import { isServiceKey, SERVICE_KEYS, type ServiceKey } from './known-keys.js';
-import { readAfter, readEnv, readStopSignal } from './read-collections.js';
+import { MAX_ALIASES, MAX_DEPTH, MAX_INDENT_COLUMNS } from './limits.js';
+import { prescanProblem } from './yaml-prescan.js';
+import { readAfter, readEnv, readPassEnv, readStopSignal } from './read-collections.js';
 import { readIdentity } from './read-identity.js';
 import { readBool, readChoice, readCommand, readCount, readDuration, readSize, readString } from './read-scalars.js';
 import { serviceNameProblem } from './service-name.js';
 import { suggest } from './suggest.js';
+import { lineAndColumn } from './text-position.js';
 import type { ConfigError, IdentityResolver, LogMode, RestartPolicy, ServiceConfig } from './types.js';
 
 export interface ParseResult {
@@ -40,16 +44,39 @@ export function parseServiceFile(
   file: string,
   resolveIdentity?: IdentityResolver,
 ): ParseResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const c = new ErrorCollector(file, name, lines, doc);
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem !== null) c.atLine(0, 0, `${nameProblem}; rename the file`);
+  const nameError = (c: ErrorCollector): void => {
+    if (nameProblem !== null) c.atLine(0, 0, `${nameProblem}; rename the file`, 'bad-name');
+  };
+  // The parser recurses per level of nesting: a deep file is refused before it can exhaust the stack.
+  const early = prescanProblem(text, { maxDepth: MAX_DEPTH, maxAliases: MAX_ALIASES, maxIndent: MAX_INDENT_COLUMNS });
+  if (early !== null) {
+    const c = new ErrorCollector(file, name);
+    nameError(c);
+    const { line, column } = lineAndColumn(text, early.offset);
+    c.atLine(line, column, early.message, early.code);
+    return { config: null, errors: c.errors };
+  }
+  const lines = new LineCounter();
+  // The library's own duplicate-key check compares every key with every earlier one; the walk below uses a set.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
 
   // A document with syntax errors is only partly built; checking its keys would report noise.
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0) {
-    for (const e of syntax) c.atOffset(e.pos[0], yamlMessage(e));
+    const c = new ErrorCollector(file, name, lines);
+    nameError(c);
+    for (const e of syntax) c.atOffset(e.pos[0], yamlMessage(e), 'syntax');
+    return { config: null, errors: c.sorted() };
+  }
+  const walk = walkDocument(doc, { maxDepth: MAX_DEPTH, maxAliases: MAX_ALIASES });
+  const c = new ErrorCollector(file, name, lines, walk.aliasTargets);
+  nameError(c);
+  if (walk.problems.length > 0) {
+    for (const p of walk.problems) {
+      if (p.offset === null) c.atLine(0, 0, p.message, p.code);
+      else c.atOffset(p.offset, p.message, p.code);
+    }
     return { config: null, errors: c.sorted() };
   }
 
@@ -74,8 +101,6 @@ export function parseServiceFile(
 
 function yamlMessage(e: YAMLError): string {
   switch (e.code) {
-    case 'DUPLICATE_KEY':
-      return 'this key appears twice in the file; keep only one';
     case 'MULTIPLE_DOCS':
       return 'a service file holds one YAML document; remove the second "---" and what follows, '
         + 'or move it to its own file';
@@ -92,14 +117,19 @@ function collectEntries(c: ErrorCollector, items: readonly { key: unknown; value
     if (key === null) {
       c.at(keyNode, `keys must be plain names such as exec or after, got ${describeValue(plainValue(keyNode))}`);
     } else if (!isServiceKey(key)) {
-      const meant = suggest(key, SERVICE_KEYS);
-      const hint = meant === null ? `; known keys are ${SERVICE_KEYS.join(', ')}` : `; did you mean ${meant}?`;
-      c.at(keyNode, `unknown key ${JSON.stringify(key)}${hint}`);
+      // Past the kept problems only the count remains, so a file of 50k unknown keys skips 50k hints.
+      c.at(keyNode, c.full ? '' : unknownKeyMessage(key));
     } else {
       entries.set(key, { keyNode, valueNode: c.deref(pair.value) });
     }
   }
   return entries;
+}
+
+function unknownKeyMessage(key: string): string {
+  const meant = suggest(key, SERVICE_KEYS);
+  const hint = meant === null ? `; known keys are ${SERVICE_KEYS.join(', ')}` : `; did you mean ${meant}?`;
+  return `unknown key ${JSON.stringify(key)}${hint}`;
 }
 
 function readEntries(
@@ -147,6 +177,9 @@ function readEntries(
       }
       case 'env':
         d.env = readEnv(c, v);
+        break;
+      case 'pass_env':
+        d.passEnv = readPassEnv(c, v);
         break;
       case 'dir': {
         const dir = readString(c, key, v, 'a directory path');

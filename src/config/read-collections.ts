@@ -1,4 +1,4 @@
-// Readers for the keys that hold lists and mappings: after, env and signal.
+// Readers for the keys that hold lists and mappings: after, env, pass_env and signal.
 import { isMap, isScalar, isSeq } from 'yaml';
 import { isEmptyValue, plainValue, scalarText, type ErrorCollector, type YamlNode } from './collector.js';
 import { describeValue } from './describe-value.js';
@@ -71,6 +71,46 @@ export function readEnv(c: ErrorCollector, node: YamlNode): Record<string, strin
     }
   }
   return ok ? env : undefined;
+}
+
+// What a shell can export: systemd's PassEnvironment takes the same names.
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `pass_env` as a list of variable names; a single name stands for a one-element list. */
+export function readPassEnv(c: ErrorCollector, node: YamlNode): string[] | undefined {
+  if (!isSeq(node) && !isScalar(node)) {
+    const found = describeValue(plainValue(node));
+    c.at(node, `pass_env must be a list of variable names, e.g. pass_env: [AWS_REGION, HTTP_PROXY], got ${found}`);
+    return undefined;
+  }
+  const items: YamlNode[] = isSeq(node) ? node.items.map((item) => c.deref(item)) : [node];
+  const names: string[] = [];
+  let ok = true;
+  for (const item of items) {
+    const name = scalarText(item);
+    if (name === null || !VARIABLE_NAME.test(name)) {
+      c.at(item, passEnvProblem(name, item));
+      ok = false;
+    } else if (!names.includes(name)) {
+      names.push(name);
+    }
+  }
+  return ok ? names : undefined;
+}
+
+function passEnvProblem(name: string | null, item: YamlNode): string {
+  if (name === null) return `pass_env must list variable names, got ${describeValue(plainValue(item))} in the list`;
+  const eq = name.indexOf('=');
+  if (eq > 0) {
+    const [key, value] = [name.slice(0, eq), name.slice(eq + 1)];
+    return `pass_env lists names only, got ${JSON.stringify(name)}; pass ${key} from the daemon with pass_env: [${key}], or set it with env: {${key}: ${JSON.stringify(value)}}`;
+  }
+  if (/\s/.test(name.trim())) {
+    const parts = name.trim().split(/\s+/);
+    return `pass_env names one variable per entry, got ${JSON.stringify(name)}; write a list: pass_env: [${parts.join(', ')}]`;
+  }
+  if (name.startsWith('$')) return `pass_env takes the name without "$", got ${JSON.stringify(name)}; write ${name.replace(/^\$\{?|\}$/g, '')}`;
+  return `pass_env: ${JSON.stringify(name)} is not a variable name; use letters, digits and _, not starting with a digit`;
 }
 
 /** The stop signal from zinit's `signal: {stop: NAME}`; undefined after reporting, null when not given. */

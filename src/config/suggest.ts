@@ -17,6 +17,12 @@ const CONFUSIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   start: 'exec',
   environment: 'env',
   environ: 'env',
+  passenvironment: 'pass_env',
+  pass_environment: 'pass_env',
+  passthrough_env: 'pass_env',
+  env_pass: 'pass_env',
+  inherit_env: 'pass_env',
+  keep_env: 'pass_env',
   cwd: 'dir',
   workdir: 'dir',
   working_dir: 'dir',
@@ -82,6 +88,8 @@ export function suggest(word: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const candidate of known) {
+    // Lengths further apart than the limit cannot be within it; skipping them keeps a huge word cheap.
+    if (Math.abs(candidate.length - lower.length) > limit) continue;
     const distance = Math.min(editDistance(lower, candidate), editDistance(normalised, candidate));
     if (distance < bestDistance) {
       best = candidate;

@@ -31,6 +31,8 @@ export interface ServiceConfig {
   readonly testTimeoutMs: number;
   readonly user: string | null;
   readonly group: string | null;
+  /** Daemon variables passed to a service that sets `user` (which otherwise gets a clean environment). */
+  readonly passEnv: readonly string[];
   /** Resolved numeric ids (null = inherit). */
   readonly uid: number | null;
   readonly gid: number | null;
@@ -42,6 +44,24 @@ export interface ServiceConfig {
   readonly logMaxFiles: number;
 }
 
+/**
+ * What kind of problem stopped a file before its keys were checked (a file that cannot be read, or
+ * one refused for its size, encoding or shape); key-level validation errors carry no code.
+ */
+export type ConfigErrorCode =
+  | 'bad-name'
+  | 'name-clash'
+  | 'unreadable'
+  | 'not-regular-file'
+  | 'too-large'
+  | 'not-utf8'
+  | 'binary'
+  | 'syntax'
+  | 'duplicate-key'
+  | 'too-deep'
+  | 'too-many-aliases'
+  | 'too-many-errors';
+
 /** A problem with one service file, located for the operator. line/column are 1-based; 0 when unknown. */
 export interface ConfigError {
   readonly file: string;
@@ -49,6 +69,7 @@ export interface ConfigError {
   readonly line: number;
   readonly column: number;
   readonly message: string;
+  readonly code?: ConfigErrorCode;
 }
 
 /** Resolves a user or group name (or numeric string) to an id; null when it does not exist. */

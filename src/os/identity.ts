@@ -1,10 +1,18 @@
-// User and group names to numeric ids, from /etc/passwd and /etc/group (no NSS, no shelling out to `id`).
+// User and group names to numeric ids, and a uid's account (name, home, shell), from /etc/passwd and /etc/group (no NSS, no shelling out to `id`).
 import fs from 'node:fs';
+
+/** What a login would set from the passwd entry: USER and LOGNAME, HOME, SHELL. */
+export interface Account {
+  readonly name: string;
+  readonly home: string;
+  readonly shell: string;
+}
 
 interface Database {
   users: Map<string, number>;
   groups: Map<string, number>;
   primaryGroup: Map<number, number>;
+  accounts: Map<number, Account>;
 }
 
 const databases = new Map<string, Database>();
@@ -30,16 +38,18 @@ function parseId(text: string | undefined): number | null {
 function load(etc: string): Database {
   const cached = databases.get(etc);
   if (cached) return cached;
-  const db: Database = { users: new Map(), groups: new Map(), primaryGroup: new Map() };
+  const db: Database = { users: new Map(), groups: new Map(), primaryGroup: new Map(), accounts: new Map() };
   for (const line of readLines(`${etc}/passwd`)) {
     // name:password:uid:gid:gecos:home:shell
-    const [name, , uidText, gidText] = line.split(':');
+    const [name, , uidText, gidText, , home, shell] = line.split(':');
     const uid = parseId(uidText);
     const gid = parseId(gidText);
     if (!name || name.startsWith('#') || uid === null || gid === null) continue;
     // The first entry wins, as getpwnam(3) does with duplicate names.
     if (!db.users.has(name)) db.users.set(name, uid);
     if (!db.primaryGroup.has(uid)) db.primaryGroup.set(uid, gid);
+    // As login(1) does with empty fields: / for the home, /bin/sh for the shell.
+    if (!db.accounts.has(uid)) db.accounts.set(uid, { name, home: home || '/', shell: shell || '/bin/sh' });
   }
   for (const line of readLines(`${etc}/group`)) {
     // name:password:gid:members
@@ -63,4 +73,9 @@ export function resolveIdentity(kind: 'user' | 'group', value: string, etc = '/e
 /** The gid in the user's /etc/passwd entry; null when the uid has no entry. */
 export function primaryGroupOf(uid: number, etc = '/etc'): number | null {
   return load(etc).primaryGroup.get(uid) ?? null;
+}
+
+/** The first /etc/passwd entry of `uid`, as getpwuid(3) finds it; null when the uid has none. */
+export function accountOf(uid: number, etc = '/etc'): Account | null {
+  return load(etc).accounts.get(uid) ?? null;
 }

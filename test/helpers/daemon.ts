@@ -45,12 +45,12 @@ export function runCli(args: readonly string[], opts: { socket?: string; timeout
   });
 }
 
-export async function startDaemon(files: Record<string, string>, extraArgs: readonly string[] = [], opts: { dir?: string; waitReady?: boolean } = {}): Promise<DaemonHandle> {
+export async function startDaemon(files: Record<string, string>, extraArgs: readonly string[] = [], opts: { dir?: string; waitReady?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<DaemonHandle> {
   const dir = opts.dir ?? tempDir();
   const configDir = path.join(dir, 'services');
   writeServices(configDir, files);
   const socket = path.join(dir, 'zinit.sock');
-  const child = spawn(process.execPath, [cliEntry, '-s', socket, 'init', '-c', configDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliEntry, '-s', socket, 'init', '-c', configDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));

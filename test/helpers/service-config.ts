@@ -26,6 +26,7 @@ export function svc(name: string, over: Partial<ServiceConfig> = {}): ServiceCon
     testTimeoutMs: D.DEFAULT_TEST_TIMEOUT_MS,
     user: null,
     group: null,
+    passEnv: [],
     uid: null,
     gid: null,
     postStop: null,

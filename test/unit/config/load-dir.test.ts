@@ -80,10 +80,20 @@ void describe('loadConfigDir', () => {
     const dir = await dirWith({ 'zeta.yaml': 'exec: z\n', 'alpha.yml': 'exec: a\n', 'mid.yaml': 'exec: m\n' });
     await fs.mkdir(path.join(dir, 'nested'));
     await fs.writeFile(path.join(dir, 'nested', 'deep.yaml'), 'exec: deep\n');
-    await fs.mkdir(path.join(dir, 'folder.yaml'));
     const { services, errors } = await loadConfigDir(dir);
     assert.deepEqual(errors, []);
     assert.deepEqual([...services.keys()], ['alpha', 'mid', 'zeta']);
+  });
+
+  void test('a directory named like a service file is reported, not skipped in silence', async () => {
+    const dir = await dirWith({ 'ok.yaml': 'exec: x\n' });
+    await fs.mkdir(path.join(dir, 'folder.yaml'));
+    const { services, errors } = await loadConfigDir(dir);
+    assert.deepEqual([...services.keys()], ['ok']);
+    assert.deepEqual(
+      errors.map((e) => [e.service, e.code, e.message]),
+      [['folder', 'not-regular-file', 'is a directory, not a regular file; a service file must be a regular file (or a symbolic link to one): move it out of the config directory']],
+    );
   });
 
   void test('symlinked files load (as config-map mounts use them); a dangling link is an error', async () => {
@@ -95,7 +105,7 @@ void describe('loadConfigDir', () => {
     assert.deepEqual([...services.keys()], ['linked']);
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.service, 'dangling');
-    assert.match(errors[0]?.message ?? '', /^cannot read the file \(/);
+    assert.equal(errors[0]?.message, `is a symbolic link to ${path.join(target, 'gone.yaml')}, which does not exist; fix the link or remove it`);
   });
 
   void test('a file whose stem is not a valid name is refused', async () => {

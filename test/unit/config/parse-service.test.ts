@@ -145,6 +145,7 @@ void describe('parseServiceFile: defaults', () => {
       testTimeoutMs: 10_000,
       user: null,
       group: null,
+      passEnv: [],
       uid: null,
       gid: null,
       postStop: null,

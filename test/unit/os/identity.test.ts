@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { primaryGroupOf, resolveIdentity } from '../../../src/os/identity.js';
+import { accountOf, primaryGroupOf, resolveIdentity } from '../../../src/os/identity.js';
 
 const etc = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-etc-'));
 fs.writeFileSync(
@@ -69,5 +69,27 @@ void describe('primaryGroupOf', () => {
     assert.equal(primaryGroupOf(1501, etc), 1601);
     assert.equal(primaryGroupOf(42, noGroupFile), 43);
     assert.equal(primaryGroupOf(9999, etc), null);
+  });
+});
+
+void describe('accountOf', () => {
+  void test('name, home and shell of the first entry of a uid', () => {
+    assert.deepEqual(accountOf(1500, etc), { name: 'svc', home: '/srv', shell: '/usr/sbin/nologin' });
+    assert.deepEqual(accountOf(0, etc), { name: 'root', home: '/root', shell: '/bin/sh' });
+  });
+
+  void test('empty home and shell fields read as / and /bin/sh; an unknown uid has no account', () => {
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-etc-'));
+    fs.writeFileSync(path.join(bare, 'passwd'), 'bare:x:44:44:::\n');
+    assert.deepEqual(accountOf(44, bare), { name: 'bare', home: '/', shell: '/bin/sh' });
+    fs.rmSync(bare, { recursive: true, force: true });
+    assert.equal(accountOf(9999, etc), null);
+  });
+
+  void test("the system's nobody matches its passwd line", () => {
+    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+    assert.ok(line, 'this system has a nobody user');
+    const [name, , uid, , , home, shell] = line.split(':');
+    assert.deepEqual(accountOf(Number(uid)), { name, home, shell });
   });
 });
