@@ -12,6 +12,7 @@ import { accountOf, resolveIdentity } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
 import { serviceEnvironment } from './supervisor/service-env.js';
 import { loadConfigDirIsolated } from './os/load-config-isolated.js';
+import { loadServiceFile } from './config/load-dir.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
@@ -161,8 +162,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       table,
       runs,
       version: VERSION,
-      configDir: opts.configDir,
-      resolveIdentity,
+      loadConfig: () => loadConfigDirIsolated(opts.configDir),
+      loadService: (name) => loadServiceFile(opts.configDir, name, resolveIdentity),
       requestShutdown: (kind) => {
         requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
         return outcome;

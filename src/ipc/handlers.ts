@@ -1,6 +1,6 @@
 // The control socket's methods (zinit's names and shapes, plus zinit-ts's own), mapped onto the manager.
-import type { IdentityResolver } from '../config/types.js';
-import { loadConfigDir, loadServiceFile } from '../config/load-dir.js';
+import type { LoadResult } from '../config/types.js';
+import type { ParseResult } from '../config/parse-service.js';
 import { formatConfigError } from '../config/format-error.js';
 import { parseSignal } from '../config/signals.js';
 import type { LogStore } from '../log/log-store.js';
@@ -26,8 +26,10 @@ export interface HandlerDeps {
   readonly table: ProcessTablePort;
   readonly runs: TransientRuns;
   readonly version: string;
-  readonly configDir: string;
-  readonly resolveIdentity: IdentityResolver;
+  /** Loads the whole config directory (for reload), off the main thread. */
+  readonly loadConfig: () => Promise<LoadResult>;
+  /** Loads one service's file from the config directory (for monitor). */
+  readonly loadService: (name: string) => Promise<ParseResult>;
   /** Starts the one shutdown (a later request joins it); resolves once everything is stopped, with the report. */
   readonly requestShutdown: (kind: ShutdownKind) => Promise<ShutdownOutcome>;
   /** The command line of a live process, for `tree`. */
@@ -126,7 +128,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
       handler: async (p) => {
         const n = str(p, 'name');
         if (manager.has(n)) throw new RpcError(ErrorCode.SERVICE_ALREADY_MONITORED, `service "${n}" is already monitored`);
-        const { config, errors } = await loadServiceFile(d.configDir, n, d.resolveIdentity);
+        const { config, errors } = await d.loadService(n);
         if (!config) throw new RpcError(ErrorCode.CONFIG_ERROR, errors.map(formatConfigError).join('\n') || `cannot load service "${n}"`);
         guard(() => manager.monitor(config));
         return null;
@@ -199,7 +201,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
       params: [],
       summary: 'Re-read the config directory: new files start, removed ones stop, changed ones restart (zinit-ts)',
       handler: async () => {
-        const loaded = await guardAsync(() => loadConfigDir(d.configDir, d.resolveIdentity));
+        const loaded = await guardAsync(() => d.loadConfig());
         const r = await guardAsync(() => manager.reload(loaded.services, loaded.errors));
         return { added: r.added, removed: r.removed, changed: r.changed, errors: r.errors.map(formatConfigError) };
       },
