@@ -1,24 +1,35 @@
-// Stop time and processes left, per manager: 50 services × 20 processes, 10 double-forked escapees, 10 services ignoring SIGTERM (node dist/bench/shutdown.js [PEER…]).
+// Stop time and processes left, per manager: trees, escaped and live-parent workers, TERM-ignoring services, a busy host (node dist/bench/shutdown.js [PEER…]).
 import type { LeftProcess } from './bench-namespace.js';
-import { isMain, progress, runsFromEnv, withManager } from './bench-run.js';
-import { failed, median, renderNotes, renderTable, type BenchResult, type Cell, type Row } from './bench-table.js';
-import { escapees, stubborn, trees, type Workload } from './bench-workloads.js';
+import { isMain, ownLeft, progress, runsFromEnv, withManager } from './bench-run.js';
+import { failed, isFigure, median, renderNotes, renderTable, type BenchResult, type Cell, type Row } from './bench-table.js';
+import { escapees, liveParent, ownGroup, stubborn, trees, withUnrelated, type Workload } from './bench-workloads.js';
 import { probeAll, selectedPeers } from './peers-all.js';
-import type { Peer } from './peers.js';
+import type { Peer, PeerName } from './peers.js';
 
 const READY_TIMEOUT_MS = 120_000;
 const SETTLE_MS = 1500;
 const STOP_TIMEOUT_MS = 60_000;
 
+const HOST_PROCESSES = 20_000;
+
 interface Case {
   readonly work: string;
   readonly make: (dir: string) => Workload;
+  /** Only these managers (the busy-host pair compares zinit-ts with itself; tini is the floor). */
+  readonly only?: readonly PeerName[];
 }
+
+const HOST_QUIET = 'stop 10 services × 20 processes, nothing else running: s, left';
+const HOST_BUSY = `the same with ${HOST_PROCESSES.toLocaleString('en')} unrelated processes in the namespace: s, left`;
 
 const CASES: readonly Case[] = [
   { work: 'stop 50 services × 20 processes: s, left', make: (d) => trees(d, 50, 20) },
-  { work: 'stop 10 services with a setsid grandchild: s, left', make: (d) => escapees(d, 10) },
+  { work: 'stop 10 services with a double-forked setsid grandchild (parent gone): s, left', make: (d) => escapees(d, 10) },
+  { work: 'stop 10 services with a setsid worker under a live parent: s, left', make: (d) => liveParent(d, 10) },
+  { work: 'stop 10 services with a set -m worker (own process group): s, left', make: (d) => ownGroup(d, 10) },
   { work: 'stop 10 services ignoring SIGTERM, 1 s grace: s, left', make: (d) => stubborn(d, 10, 1000) },
+  { work: HOST_QUIET, make: (d) => trees(d, 10, 20), only: ['zinit-ts', 'tini'] },
+  { work: HOST_BUSY, make: (d) => withUnrelated(trees(d, 10, 20), HOST_PROCESSES), only: ['zinit-ts', 'tini'] },
 ];
 
 interface RunFigures {
@@ -31,8 +42,35 @@ async function once(peer: Peer, c: Case): Promise<RunFigures> {
   return withManager(peer, c.make, { readyTimeoutMs: READY_TIMEOUT_MS, settleMs: SETTLE_MS }, async (ns, m) => {
     const r = await ns.stop(m.pid, m.stop, STOP_TIMEOUT_MS);
     if (!r.exited) throw new Error(`did not exit within ${STOP_TIMEOUT_MS / 1000} s`);
-    return { seconds: r.ms / 1000, left: r.left, stopLabel: m.stopLabel };
+    return { seconds: r.ms / 1000, left: ownLeft(r.left), stopLabel: m.stopLabel };
   });
+}
+
+/** zinit-ts's figure of each row as a multiple of each peer's in the same run (below 1: zinit-ts is faster). */
+function zinitRatios(rows: readonly Row[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    const z = r.cells['zinit-ts'];
+    if (!isFigure(z)) continue;
+    const parts = (Object.entries(r.cells) as [PeerName, Cell][])
+      .filter(([name, c]) => name !== 'zinit-ts' && isFigure(c) && c.value > 0)
+      .map(([name, c]) => `×${(z.value / (c as { value: number }).value).toFixed(2)} ${name}`);
+    if (parts.length > 0) out.push(`zinit-ts ${r.work.split(':')[0] ?? ''}: ${parts.join(', ')}`);
+  }
+  return out;
+}
+
+/** Each manager's busy-host stop as a multiple of its quiet one: what discovery's cost grows with. */
+function hostRatios(rows: readonly Row[]): string[] {
+  const quiet = rows.find((r) => r.work === HOST_QUIET);
+  const busy = rows.find((r) => r.work === HOST_BUSY);
+  if (!quiet || !busy) return [];
+  const out: string[] = [];
+  for (const [name, q] of Object.entries(quiet.cells) as [PeerName, Cell][]) {
+    const b = busy.cells[name];
+    if (isFigure(q) && isFigure(b) && q.value > 0) out.push(`${name}: the stop with ${HOST_PROCESSES} unrelated processes takes ×${(b.value / q.value).toFixed(2)} the quiet one`);
+  }
+  return out;
 }
 
 /** "950 × sleep 100000, 50 × /bin/sh …" */
@@ -52,6 +90,10 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
     const cells: Row['cells'] = {};
     for (const peer of peers) {
       const probe = probes.get(peer.name);
+      if (c.only && !c.only.includes(peer.name)) {
+        cells[peer.name] = { missing: 'not run' };
+        continue;
+      }
       if (!probe?.present) {
         cells[peer.name] = { missing: 'absent' };
         continue;
@@ -83,6 +125,7 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
     }
     rows.push({ work: c.work, cells });
   }
+  for (const n of [...zinitRatios(rows), ...hostRatios(rows)]) notes.add(n);
   return {
     title: 'shutdown',
     rows,
