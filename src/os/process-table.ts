@@ -1,14 +1,19 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
-import { listPids, readEnviron, readStat, type ProcStat } from './proc.js';
+import { listPids, readChildren, readEnviron, readStat, type ProcStat } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
 import type { ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
 
-interface Entry {
-  readonly stat: ProcStat;
+interface Tag {
   readonly service: string | null;
   readonly instance: string | null;
   readonly domain: string | null;
+}
+
+interface Entry {
+  readonly stat: ProcStat;
+  /** In a subtree walk: the direct child of this process that `stat.pid` descends from (itself for a direct child). */
+  readonly top: number | null;
 }
 
 export interface Snapshot {
@@ -23,6 +28,13 @@ export interface ProcessTableOptions {
   readonly maxAgeMs?: number;
   readonly selfPid?: number;
   /**
+   * 'subtree': this process is PID 1 or a child subreaper, so every process it ever started (double-forked
+   * escapees included: orphans are reparented to the nearest subreaper) descends from it. A scan walks that
+   * subtree through /proc/<pid>/task/<tid>/children and costs what our own processes cost, whatever the host
+   * runs. 'host' (default): every pid in /proc, for when orphans may leave to another init.
+   */
+  readonly scope?: 'subtree' | 'host';
+  /**
    * 'full' (default): group, session, descendants and the environment tag, plus the final sweep.
    * 'group': only the main process's group, session and descendants, no tag and no sweep: how
    * managers that signal process groups behave; a diagnostic to compare against, never a setting.
@@ -33,12 +45,17 @@ export interface ProcessTableOptions {
 export class ProcessTable implements ProcessTablePort {
   private snap: Snapshot | null = null;
   // environ is read once per process: pid + start time names one process for its whole life.
-  private readonly tagCache = new Map<string, Pick<Entry, 'service' | 'instance' | 'domain'>>();
+  private readonly tagCache = new Map<string, Tag>();
   private readonly root: string;
   private readonly selfPid: number;
+  private pending: ((snap: Snapshot) => void)[] = [];
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
+  }
+
+  get subtree(): boolean {
+    return this.opts.scope === 'subtree';
   }
 
   constructor(private readonly opts: ProcessTableOptions) {
@@ -48,30 +65,14 @@ export class ProcessTable implements ProcessTablePort {
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
     if (this.snap && maxAgeMs >= 0 && performance.now() - this.snap.at <= maxAgeMs) return this.snap;
-    const byPid = new Map<number, Entry>();
+    const byPid = this.subtree ? this.walkSubtree() : this.walkHost();
     const live = new Set<string>();
-    for (const pid of listPids(this.root)) {
-      if (pid === this.selfPid) continue;
-      const stat = readStat(pid, this.root);
-      if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-      const key = `${pid}:${stat.starttime}`;
-      live.add(key);
-      let tag = this.tagCache.get(key);
-      if (!tag) {
-        const env = readEnviron(pid, this.root);
-        tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
-        // Kernel threads and unreadable processes have no environ; not worth caching.
-        if (env) this.tagCache.set(key, tag);
-      }
-      byPid.set(pid, { stat, ...tag });
-    }
-    for (const key of this.tagCache.keys()) if (!live.has(key)) this.tagCache.delete(key);
+    for (const e of byPid.values()) live.add(key(e.stat));
+    for (const k of this.tagCache.keys()) if (!live.has(k)) this.tagCache.delete(k);
     // Stamped when the walk ends: a walk of thousands of processes takes longer than the reuse window.
     this.snap = { at: performance.now(), byPid };
     return this.snap;
   }
-
-  private pending: ((snap: Snapshot) => void)[] = [];
 
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
     return new Promise((resolve) => {
@@ -91,25 +92,14 @@ export class ProcessTable implements ProcessTablePort {
     return this.findIn(this.scan(), service, mainPid);
   }
 
-  private findIn({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
-    const out: TrackedProcess[] = [];
-    for (const e of byPid.values()) {
-      const s = e.stat;
-      const inTree = mainPid !== null && mainPid > 0 && (s.pid === mainPid || s.pgrp === mainPid || s.session === mainPid || descends(byPid, s.pid, mainPid));
-      const tagged = this.full && e.service === service && e.instance === this.opts.tag.instance;
-      if (inTree || tagged) out.push(track(s, !inTree));
-    }
-    return out;
-  }
-
   /** Everything tagged by this daemon instance, and every descendant of this process. */
   ours(): TrackedProcess[] {
     if (!this.full) return [];
     const { byPid } = this.scan(-1);
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
-      const tagged = e.instance === this.opts.tag.instance;
-      if (tagged || descends(byPid, e.stat.pid, this.selfPid)) out.push(track(e.stat, false));
+      // In a subtree walk every entry descends from this process.
+      if (this.subtree || descends(byPid, e.stat.pid, this.selfPid) || this.tagOf(e, byPid).instance === this.opts.tag.instance) out.push(track(e.stat, false, false));
     }
     return out;
   }
@@ -117,11 +107,13 @@ export class ProcessTable implements ProcessTablePort {
   /** Processes a previous daemon on the same socket left behind: tagged with our domain but another instance. */
   leftovers(): (TrackedProcess & { service: string; instance: string })[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(-1);
+    // Not our descendants: they were reparented to whoever adopted them when that daemon died. A walk of
+    // the whole of /proc, once, at start.
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
-    for (const e of byPid.values()) {
-      if (e.domain !== this.opts.tag.domain || e.instance === null || e.instance === this.opts.tag.instance) continue;
-      out.push({ ...track(e.stat, false), service: e.service ?? '?', instance: e.instance });
+    for (const e of this.walkHost().values()) {
+      const t = this.readTag(e.stat);
+      if (t.domain !== this.opts.tag.domain || t.instance === null || t.instance === this.opts.tag.instance) continue;
+      out.push({ ...track(e.stat, false, false), service: t.service ?? '?', instance: t.instance });
     }
     return out;
   }
@@ -129,8 +121,7 @@ export class ProcessTable implements ProcessTablePort {
   /** Every process but this one, for the final sweep as PID 1: the whole namespace is ours. */
   everything(): TrackedProcess[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(-1);
-    return [...byPid.values()].map((e) => track(e.stat, false));
+    return [...this.walkHost().values()].map((e) => track(e.stat, false, false));
   }
 
   alive(procs: readonly TrackedProcess[]): TrackedProcess[] {
@@ -150,10 +141,85 @@ export class ProcessTable implements ProcessTablePort {
     }
     return n;
   }
+
+  private findIn({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    const out: TrackedProcess[] = [];
+    const main = mainPid !== null && mainPid > 0 ? mainPid : null;
+    for (const e of byPid.values()) {
+      const s = e.stat;
+      const underMain = main !== null && (s.pid === main || descends(byPid, s.pid, main));
+      const inTree = underMain || (main !== null && (s.pgrp === main || s.session === main));
+      // The tag is read only for what the tree cannot place.
+      const tagged = !inTree && this.full && isTagged(this.tagOf(e, byPid), service, this.opts.tag.instance);
+      if (inTree || tagged) out.push(track(s, !inTree, underMain));
+    }
+    return out;
+  }
+
+  /**
+   * A process's tag. In a subtree walk the tag of the direct child of ours it descends from (a service's
+   * main process, probe or hook, or an orphan adopted by us) stands for its whole subtree, so one
+   * environment is read per direct child; a process's own is read only when that one has none.
+   */
+  private tagOf(e: Entry, byPid: ReadonlyMap<number, Entry>): Tag {
+    if (e.top !== null && e.top !== e.stat.pid) {
+      const top = byPid.get(e.top);
+      if (top) {
+        const t = this.readTag(top.stat);
+        if (t.instance !== null) return t;
+      }
+    }
+    return this.readTag(e.stat);
+  }
+
+  private readTag(s: ProcStat): Tag {
+    const k = key(s);
+    const known = this.tagCache.get(k);
+    if (known) return known;
+    const env = readEnviron(s.pid, this.root);
+    const tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
+    // Kernel threads and unreadable processes have no environ; not worth caching.
+    if (env) this.tagCache.set(k, tag);
+    return tag;
+  }
+
+  private walkHost(): Map<number, Entry> {
+    const byPid = new Map<number, Entry>();
+    for (const pid of listPids(this.root)) {
+      if (pid === this.selfPid) continue;
+      const stat = readStat(pid, this.root);
+      if (stat && stat.state !== 'Z' && stat.state !== 'X') byPid.set(pid, { stat, top: null });
+    }
+    return byPid;
+  }
+
+  private walkSubtree(): Map<number, Entry> {
+    const byPid = new Map<number, Entry>();
+    const queue: { pid: number; top: number }[] = (readChildren(this.selfPid, 0, this.root) ?? []).map((pid) => ({ pid, top: pid }));
+    // Index, not shift(): the queue holds every process of ours.
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i];
+      if (item === undefined || byPid.has(item.pid)) continue;
+      const stat = readStat(item.pid, this.root);
+      // A zombie has no children left (they were reparented when it died).
+      if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+      byPid.set(item.pid, { stat, top: item.top });
+      for (const child of readChildren(item.pid, stat.numThreads, this.root) ?? []) queue.push({ pid: child, top: item.top });
+    }
+    return byPid;
+  }
 }
 
-function track(s: ProcStat, escaped: boolean): TrackedProcess {
-  return { pid: s.pid, startTime: s.starttime, ppid: s.ppid, pgrp: s.pgrp, session: s.session, comm: s.comm, state: s.state, escaped };
+function key(s: ProcStat): string {
+  return `${s.pid}:${s.starttime}`;
+}
+
+function isTagged(t: Tag, service: string, instance: string): boolean {
+  return t.service === service && t.instance === instance;
+}
+
+function track(s: ProcStat, escaped: boolean, underMain: boolean): TrackedProcess {
+  return { pid: s.pid, startTime: s.starttime, ppid: s.ppid, pgrp: s.pgrp, session: s.session, comm: s.comm, state: s.state, escaped, underMain };
 }
 
 function descends(byPid: ReadonlyMap<number, Entry>, pid: number, ancestor: number): boolean {

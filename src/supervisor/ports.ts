@@ -31,6 +31,8 @@ export interface ProcessPort {
   spawn(req: SpawnRequest): ProcessHandle;
   /** Signal a whole process group; a group that is gone is not an error. */
   signalGroup(pgid: number, signal: NodeJS.Signals): void;
+  /** Signal one process spawned here (its pid cannot be reused before its exit event); gone is not an error. */
+  signalProcess(pid: number, signal: NodeJS.Signals): void;
 }
 
 /** A process found in the process table, identified by pid and start time so a reused pid is never hit. */
@@ -44,9 +46,17 @@ export interface TrackedProcess {
   readonly state: string;
   /** Found only by the environment tag: outside the group and session, no parent chain to the main process. */
   readonly escaped: boolean;
+  /** The main process itself or one of its descendants: its parent chain still reaches the main process. */
+  readonly underMain: boolean;
 }
 
 export interface ProcessTablePort {
+  /**
+   * Every process of ours descends from this one (it is PID 1 or a child subreaper and the table walks its
+   * subtree): the last of a service's processes to die is then always a child of ours, so a child event
+   * (see ChildEventsPort) follows it and a stop needs no poll.
+   */
+  readonly subtree: boolean;
   /** Every live process that belongs to the service: its group, session, descendants and tagged escapees (a recent view). */
   find(service: string, mainPid: number | null): TrackedProcess[];
   /**
@@ -58,6 +68,12 @@ export interface ProcessTablePort {
   alive(procs: readonly TrackedProcess[]): TrackedProcess[];
   /** Signal each process that is still the same one; returns how many were signalled. */
   signal(procs: readonly TrackedProcess[], signal: NodeJS.Signals): number;
+}
+
+/** Says that a child of ours changed state (SIGCHLD): a walk of the process table begun after it sees the change. */
+export interface ChildEventsPort {
+  /** Calls `fn` after each such event until the returned function is called. */
+  subscribe(fn: () => void): () => void;
 }
 
 export type TimerHandle = { readonly __timer: unique symbol } | object;

@@ -1,0 +1,148 @@
+// Runs one stop: feeds the stop machine its events (the main exit, child exits, the deadline) and sends what it decides.
+import type { ServiceConfig } from '../config/types.js';
+import type { Logger } from '../log/logger-types.js';
+import type { ChildEventsPort, Clock, ExitStatus, ProcessPort, ProcessTablePort, TimerHandle, TrackedProcess } from './ports.js';
+import { StopMachine, type Delivery } from './stop-machine.js';
+
+export interface StopDeps {
+  readonly proc: ProcessPort;
+  readonly table: ProcessTablePort;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Child exits; without them (or without a subtree table) the stop polls the process table instead. */
+  readonly childEvents?: ChildEventsPort;
+  /** false only as a diagnostic: see StopPlan.restAtMainExit. */
+  readonly restAtMainExit?: boolean;
+}
+
+/** The main process of the run being stopped, while its exit event has not come. */
+export interface MainProcess {
+  /** 0 when the spawn failed. */
+  readonly pid: number;
+  readonly exited: Promise<ExitStatus>;
+}
+
+export interface StopReport {
+  readonly service: string;
+  readonly signal: NodeJS.Signals;
+  readonly hadProcess: boolean;
+  readonly durationMs: number;
+  readonly sigkill: boolean;
+  /** Processes other than the main one met during the stop (descendants, escapees). */
+  readonly descendants: number;
+  /** Processes still alive when the stop gave up waiting after SIGKILL. */
+  readonly remaining: readonly TrackedProcess[];
+}
+
+/** How long processes may take to die after SIGKILL before the stop reports them as remaining. */
+export const SIGKILL_GRACE_MS = 5000;
+// Without child events: the first re-check soon, then less often (a stop of many services shares each walk).
+const POLL_FIRST_MS = 10;
+const POLL_MAX_MS = 200;
+
+/**
+ * Stops one service: the stop signal as `kill_mode` says, SIGKILL at `shutdown_timeout`; resolves once no
+ * process of the service is left and the main process's exit event has come (state and log follow it).
+ * `onDeadline` hears when SIGKILL is due (clock time), then null once it was sent.
+ */
+export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainProcess | null, onDeadline: (at: number | null) => void = () => undefined): Promise<StopReport> {
+  const { clock, table, proc, logger } = deps;
+  const t0 = clock.now();
+  const mainPid = main !== null && main.pid > 0 ? main.pid : null;
+  const first = await table.findFresh(c.name, mainPid);
+  const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
+  if (main === null && first.length === 0) return { service: c.name, signal: c.stopSignal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
+
+  const machine = new StopMachine({ mode: c.killMode, signal: c.stopSignal, mainPid: first.some((p) => p.pid === mainPid) ? mainPid : null, ...(deps.restAtMainExit === false ? { restAtMainExit: false } : {}) }, others(first));
+  let mainExited = main === null;
+  const deliver = (ds: readonly Delivery[]): void => {
+    for (const d of ds) {
+      // By id only until the exit event: until then the main pid (and so the group id) cannot have been reused.
+      if (d.to === 'main-group') {
+        if (mainPid !== null && !mainExited) proc.signalGroup(mainPid, d.signal);
+      } else if (d.to === 'main') {
+        if (mainPid !== null && !mainExited) proc.signalProcess(mainPid, d.signal);
+      } else table.signal(d.procs, d.signal);
+    }
+  };
+  logger.info('stopping service', { service: c.name, pid: mainPid, signal: c.stopSignal, killMode: c.killMode, timeoutMs: c.shutdownTimeoutMs });
+  deliver(machine.begin());
+
+  return new Promise<StopReport>((resolve) => {
+    const timers = new Set<TimerHandle>();
+    const after = (ms: number, fn: () => void): TimerHandle => {
+      const t = clock.setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+      return t;
+    };
+    const polling = !table.subtree || deps.childEvents === undefined;
+    let pollMs = POLL_FIRST_MS;
+    let poll: TimerHandle | null = null;
+    let scanning = false;
+    let again = false;
+    let finished = false;
+
+    const finish = (remaining: readonly TrackedProcess[]): void => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) clock.clearTimeout(t);
+      unsubscribe();
+      onDeadline(null);
+      resolve({ service: c.name, signal: c.stopSignal, hadProcess: true, durationMs: clock.now() - t0, sigkill: machine.sigkill, descendants: machine.descendants, remaining });
+    };
+    const maybeDone = (): void => {
+      if (machine.phase === 'gone' && mainExited) finish([]);
+    };
+    // One walk at a time; events during a walk ask for one more, begun after it, so none is missed.
+    const rescan = (): void => {
+      if (finished) return;
+      if (scanning) {
+        again = true;
+        return;
+      }
+      scanning = true;
+      // After its exit event the main pid may be reused: the tag alone places what is left.
+      void table.findFresh(c.name, mainExited ? null : mainPid).then((found) => {
+        scanning = false;
+        if (finished) return;
+        deliver(machine.on({ kind: 'scanned', procs: others(found), mainAlive: mainPid !== null && found.some((p) => p.pid === mainPid) }));
+        maybeDone();
+        if (finished) return;
+        if (again) {
+          again = false;
+          rescan();
+        } else if (polling && poll === null) {
+          poll = after(pollMs, () => {
+            poll = null;
+            rescan();
+          });
+          pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+        }
+      });
+    };
+    const unsubscribe = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
+    // Events from before the subscription are not lost: this walk begins after it.
+    rescan();
+
+    if (main !== null)
+      void main.exited.then(() => {
+        mainExited = true;
+        deliver(machine.on({ kind: 'main-exited' }));
+        maybeDone();
+        rescan();
+      });
+
+    onDeadline(t0 + c.shutdownTimeoutMs);
+    after(Math.max(0, t0 + c.shutdownTimeoutMs - clock.now()), () => {
+      onDeadline(null);
+      const alive = machine.last.length + (machine.mainRunning ? 1 : 0);
+      logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: alive });
+      deliver(machine.on({ kind: 'deadline' }));
+      after(SIGKILL_GRACE_MS, () => finish(table.alive([...(mainExited ? [] : first.filter((p) => p.pid === mainPid)), ...machine.last])));
+      rescan();
+    });
+  });
+}
