@@ -32,6 +32,12 @@ const CASES: readonly Case[] = [
   { work: HOST_BUSY, make: (d) => withUnrelated(trees(d, 10, 20), HOST_PROCESSES), only: ['zinit-ts', 'tini'] },
 ];
 
+/** ZINIT_BENCH_CASES=1,3 runs the first and third case only (numbered as in the table). */
+function casesFromEnv(): readonly Case[] {
+  const wanted = (process.env.ZINIT_BENCH_CASES ?? '').split(',').filter(Boolean).map(Number);
+  return wanted.length === 0 ? CASES : CASES.filter((_, i) => wanted.includes(i + 1));
+}
+
 interface RunFigures {
   readonly seconds: number;
   readonly left: readonly LeftProcess[];
@@ -86,7 +92,7 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
   const probes = await probeAll(peers);
   const rows: Row[] = [];
   const notes = new Set<string>();
-  for (const c of CASES) {
+  for (const c of casesFromEnv()) {
     const cells: Row['cells'] = {};
     for (const peer of peers) {
       const probe = probes.get(peer.name);

@@ -131,7 +131,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     table,
     clock: systemClock,
     logger,
-    childEvents: new ChildEvents(),
+    childEvents: reaping?.childEvents ?? new ChildEvents(false),
     restAtMainExit,
     env: envFor,
     output,
@@ -221,7 +221,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   return req.exitCode;
 }
 
-function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): { libc: Libc; reaped: () => number; subreaper: boolean } | null {
+function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): { libc: Libc; reaped: () => number; subreaper: boolean; childEvents: ChildEvents } | null {
   const loaded = loadLibc();
   if ('error' in loaded) {
     logger.error(loaded.error);
@@ -230,7 +230,7 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
   const { libc } = loaded;
   if (process.env.ZINIT_TS_REAPER === 'off') {
     logger.warn('ZINIT_TS_REAPER=off: orphans will not be reaped (diagnostic mode)');
-    return { libc, reaped: () => 0, subreaper: false };
+    return { libc, reaped: () => 0, subreaper: false, childEvents: new ChildEvents(false) };
   }
   let subreaper = false;
   if (!isPid1) {
@@ -242,9 +242,17 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
     }
   }
   // A failed pass (an unreadable /proc, say) is logged and retried by the next signal or the safety net: never a shutdown.
-  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren(), onError: (err) => logger.error('reaping pass failed', { error: err instanceof Error ? err.message : String(err) }) });
+  // Stops wait for child exits: told after each pass, their walks of /proc no longer meet the orphans just reaped.
+  const childEvents = new ChildEvents(true);
+  const reaper = new Reaper({
+    libc,
+    isManaged,
+    listOwnChildren: () => readOwnChildren(),
+    onPass: () => childEvents.notify(),
+    onError: (err) => logger.error('reaping pass failed', { error: err instanceof Error ? err.message : String(err) }),
+  });
   reaper.start();
-  return { libc, reaped: () => reaper.stats.reaped, subreaper };
+  return { libc, reaped: () => reaper.stats.reaped, subreaper, childEvents };
 }
 
 async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {

@@ -39,6 +39,8 @@ export const SIGKILL_GRACE_MS = 5000;
 // Without child events: the first re-check soon, then less often (a stop of many services shares each walk).
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 200;
+/** With child events: the first walk at the first event, or this long after the stop signal at the latest. */
+export const FIRST_SCAN_MS = 50;
 
 /**
  * Stops one service: the stop signal as `kill_mode` says, SIGKILL at `shutdown_timeout`; resolves once no
@@ -49,11 +51,12 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
   const { clock, table, proc, logger } = deps;
   const t0 = clock.now();
   const mainPid = main !== null && main.pid > 0 ? main.pid : null;
-  const first = await table.findFresh(c.name, mainPid);
   const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
-  if (main === null && first.length === 0) return { service: c.name, signal: c.stopSignal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
+  // Without a main process there may be nothing to stop: look first.
+  const leftovers = main === null ? await table.findFresh(c.name, null) : null;
+  if (leftovers !== null && leftovers.length === 0) return { service: c.name, signal: c.stopSignal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
 
-  const machine = new StopMachine({ mode: c.killMode, signal: c.stopSignal, mainPid: first.some((p) => p.pid === mainPid) ? mainPid : null, ...(deps.restAtMainExit === false ? { restAtMainExit: false } : {}) }, others(first));
+  const machine = new StopMachine({ mode: c.killMode, signal: c.stopSignal, mainPid, ...(deps.restAtMainExit === false ? { restAtMainExit: false } : {}) });
   let mainExited = main === null;
   const deliver = (ds: readonly Delivery[]): void => {
     for (const d of ds) {
@@ -65,8 +68,11 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       } else table.signal(d.procs, d.signal);
     }
   };
-  logger.info('stopping service', { service: c.name, pid: mainPid, signal: c.stopSignal, killMode: c.killMode, timeoutMs: c.shutdownTimeoutMs });
+  // The main group hears at once; the walk for the rest runs while it is already stopping. Logged after the
+  // signals: when many services stop together, every one of them gets its signal before any line is written.
   deliver(machine.begin());
+  queueMicrotask(() => logger.info('stopping service', { service: c.name, pid: mainPid, signal: c.stopSignal, killMode: c.killMode, timeoutMs: c.shutdownTimeoutMs }));
+  if (leftovers !== null) deliver(machine.on({ kind: 'scanned', procs: leftovers, mainAlive: false }));
 
   return new Promise<StopReport>((resolve) => {
     const timers = new Set<TimerHandle>();
@@ -84,6 +90,7 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
     let scanning = false;
     let again = false;
     let finished = false;
+    let mainSeen: TrackedProcess[] = [];
 
     const finish = (remaining: readonly TrackedProcess[]): void => {
       if (finished) return;
@@ -108,7 +115,9 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       void table.findFresh(c.name, mainExited ? null : mainPid).then((found) => {
         scanning = false;
         if (finished) return;
-        deliver(machine.on({ kind: 'scanned', procs: others(found), mainAlive: mainPid !== null && found.some((p) => p.pid === mainPid) }));
+        const mainEntry = found.find((p) => p.pid === mainPid);
+        if (mainEntry && !mainExited) mainSeen = [mainEntry];
+        deliver(machine.on({ kind: 'scanned', procs: others(found), mainAlive: mainEntry !== undefined }));
         maybeDone();
         if (finished) return;
         if (again) {
@@ -124,15 +133,25 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       });
     };
     const unsubscribe = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
-    // Events from before the subscription are not lost: this walk begins after it.
-    rescan();
+    if (polling) rescan();
+    // The first walk follows the first child exit: while a stopped tree is dying its exits are handled and its
+    // orphans reaped first, and the walk meets no zombies. Should nothing exit, the walk comes anyway, soon, for
+    // what the main group signal cannot reach (orphans, stopped processes outside the group).
+    // The wait starts once the stops begun in this turn have all sent their signals (an immediate runs after them).
+    else
+      setImmediate(() =>
+        after(FIRST_SCAN_MS, () => {
+          if (!machine.scannedOnce) rescan();
+        }),
+      );
 
     if (main !== null)
       void main.exited.then(() => {
         mainExited = true;
         deliver(machine.on({ kind: 'main-exited' }));
         maybeDone();
-        rescan();
+        // With child events, the one that follows this exit rescans, after the reaper took the orphans it left.
+        if (polling) rescan();
       });
 
     onDeadline(t0 + c.shutdownTimeoutMs);
@@ -141,7 +160,7 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       const alive = machine.last.length + (machine.mainRunning ? 1 : 0);
       logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: alive });
       deliver(machine.on({ kind: 'deadline' }));
-      after(SIGKILL_GRACE_MS, () => finish(table.alive([...(mainExited ? [] : first.filter((p) => p.pid === mainPid)), ...machine.last])));
+      after(SIGKILL_GRACE_MS, () => finish(table.alive([...(mainExited ? [] : mainSeen), ...machine.last])));
       rescan();
     });
   });

@@ -47,15 +47,14 @@ export class StopMachine {
   private readonly continued = new Set<string>();
   private readonly seen = new Set<string>();
   private sigkillSent = false;
+  private scanned = false;
+  private groupSignalled = false;
+  private groupContinued = false;
 
-  constructor(
-    private readonly plan: StopPlan,
-    first: readonly TrackedProcess[],
-  ) {
+  constructor(private readonly plan: StopPlan) {
     this.mainAlive = plan.mainPid !== null;
-    this.known = first;
+    this.known = [];
     this.current = this.mainAlive ? 'signalled' : plan.mode === 'process' ? 'main-gone' : 'rest-signalled';
-    this.note(first);
   }
 
   get phase(): StopPhase {
@@ -76,30 +75,26 @@ export class StopMachine {
     return this.known;
   }
 
+  get scannedOnce(): boolean {
+    return this.scanned;
+  }
+
   get mainRunning(): boolean {
     return this.mainAlive;
   }
 
-  /** The first deliveries. SIGCONT follows the stop signal to every process found, so a stopped one can act on it, whoever sends it. */
+  /**
+   * What goes out before any scan: the stop signal to the main group (or, under `process`, the main process),
+   * then SIGCONT to the group. The rest follows the first scan. SIGCONT follows the stop signal to every
+   * process found, so a stopped one can act on the signal, whoever sends it.
+   */
   begin(): Delivery[] {
-    const out: Delivery[] = [];
-    const { mainPid, mode } = this.plan;
-    if (this.current === 'signalled') {
-      if (mode === 'process') out.push({ to: 'main', signal: this.plan.signal });
-      else {
-        out.push({ to: 'main-group', signal: this.plan.signal });
-        for (const p of this.known) if (p.pgrp === mainPid) this.reached.add(key(p));
-      }
-      out.push(...this.stopTo(this.known.filter((p) => this.startsWithSignal(p))));
-    } else if (this.current === 'rest-signalled') {
-      out.push(...this.stopTo(this.known));
-    }
-    if (this.plan.signal !== 'SIGCONT') {
-      if (this.mainAlive) out.push({ to: 'main-group', signal: 'SIGCONT' });
-      const rest = this.known.filter((p) => !this.continued.has(key(p)) && (!this.mainAlive || p.pgrp !== mainPid));
-      if (rest.length > 0) out.push({ to: 'procs', procs: rest, signal: 'SIGCONT' });
-    }
-    return dropEmpty(out);
+    if (this.current !== 'signalled') return [];
+    this.groupSignalled = this.plan.mode !== 'process';
+    this.groupContinued = true;
+    const out: Delivery[] = [{ to: this.groupSignalled ? 'main-group' : 'main', signal: this.plan.signal }];
+    if (this.plan.signal !== 'SIGCONT') out.push({ to: 'main-group', signal: 'SIGCONT' });
+    return out;
   }
 
   on(event: StopEvent): Delivery[] {
@@ -110,8 +105,16 @@ export class StopMachine {
       case 'scanned': {
         this.known = event.procs;
         this.note(event.procs);
+        const first = !this.scanned;
+        this.scanned = true;
+        // In the group when it was signalled (or forked from a member since): the group delivery reached it.
+        const inGroup = event.procs.filter((p) => p.pgrp === this.plan.mainPid);
+        if (first && this.groupSignalled) for (const p of inGroup) this.reached.add(key(p));
+        if (first && this.groupContinued) for (const p of inGroup) this.continued.add(key(p));
         const out = !event.mainAlive && this.mainAlive ? this.mainExited() : [];
         out.push(...this.newcomers(event.procs));
+        const stopped = first && this.plan.signal !== 'SIGCONT' ? event.procs.filter((p) => !this.continued.has(key(p))) : [];
+        if (stopped.length > 0) out.push(this.continueTo(stopped));
         if (!this.mainAlive && event.procs.length === 0) this.current = 'gone';
         return dropEmpty(out);
       }
@@ -168,6 +171,11 @@ export class StopMachine {
     if (this.plan.signal !== 'SIGCONT') out.push({ to: 'procs', procs, signal: 'SIGCONT' });
     for (const p of procs) this.continued.add(key(p));
     return out;
+  }
+
+  private continueTo(procs: readonly TrackedProcess[]): Delivery {
+    for (const p of procs) this.continued.add(key(p));
+    return { to: 'procs', procs, signal: 'SIGCONT' };
   }
 
   private killTo(procs: readonly TrackedProcess[]): Delivery {
