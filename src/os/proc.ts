@@ -141,9 +141,10 @@ export function readChildren(pid: number | 'self', threads: number, root = '/pro
     try {
       text = fs.readFileSync(`${taskDir}/${tid}/children`, 'utf8');
     } catch (err) {
-      // A thread (or the process) that exited after its stat or the listing.
-      if (isGone(err)) continue;
-      throw err;
+      if (!isGone(err)) throw err;
+      // Not listed: the only task is the process, and it is gone. Listed: a thread that exited since.
+      if (tids.length === 1 && threads === 1) return null;
+      continue;
     }
     for (const word of text.split(' ')) if (word.trim() !== '') children.push(Number(word));
   }

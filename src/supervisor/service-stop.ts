@@ -139,11 +139,12 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
     // what the main group signal cannot reach (orphans, stopped processes outside the group).
     // The wait starts once the stops begun in this turn have all sent their signals (an immediate runs after them).
     else
-      setImmediate(() =>
-        after(FIRST_SCAN_MS, () => {
-          if (!machine.scannedOnce) rescan();
-        }),
-      );
+      setImmediate(() => {
+        if (!finished && !machine.scannedOnce)
+          after(FIRST_SCAN_MS, () => {
+            if (!machine.scannedOnce) rescan();
+          });
+      });
 
     if (main !== null)
       void main.exited.then(() => {

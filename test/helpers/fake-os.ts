@@ -9,7 +9,8 @@ export interface FakeProcess {
 }
 
 export class FakeOs implements ProcessPort, ProcessTablePort, ChildEventsPort {
-  readonly subtree = true;
+  /** false: as if orphans could leave our subtree, so a stop must poll. */
+  subtree = true;
   readonly spawned: FakeProcess[] = [];
   /** Walks of the process table (find and findFresh). */
   scans = 0;
@@ -36,6 +37,8 @@ export class FakeOs implements ProcessPort, ProcessTablePort, ChildEventsPort {
         if (p.exited) return;
         p.exited = true;
         resolve(s);
+        // As SIGCHLD follows the exit event of a child.
+        queueMicrotask(() => this.childEvent());
       },
     };
     this.spawned.push(p);
