@@ -21,6 +21,15 @@ export interface Snapshot {
   readonly byPid: ReadonlyMap<number, Entry>;
 }
 
+/** A subtree snapshot arranged for lookups: each direct child's subtree, groups and sessions, direct children by tag. */
+interface Index {
+  readonly byTop: ReadonlyMap<number, readonly Entry[]>;
+  readonly byGroup: ReadonlyMap<number, readonly Entry[]>;
+  readonly bySession: ReadonlyMap<number, readonly Entry[]>;
+  /** Direct children by the service of their tag (ours only); those without a tag of ours under null. */
+  readonly topsByService: ReadonlyMap<string | null, readonly number[]>;
+}
+
 export interface ProcessTableOptions {
   readonly tag: DaemonTag;
   readonly root?: string;
@@ -49,6 +58,7 @@ export class ProcessTable implements ProcessTablePort {
   private readonly root: string;
   private readonly selfPid: number;
   private pending: ((snap: Snapshot) => void)[] = [];
+  private readonly indexes = new WeakMap<Snapshot, Index>();
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
@@ -99,7 +109,7 @@ export class ProcessTable implements ProcessTablePort {
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
       // In a subtree walk every entry descends from this process.
-      if (this.subtree || descends(byPid, e.stat.pid, this.selfPid) || this.tagOf(e, byPid).instance === this.opts.tag.instance) out.push(track(e.stat, false, false));
+      if (this.subtree || descends(byPid, e.stat.pid, this.selfPid) || this.readTag(e.stat).instance === this.opts.tag.instance) out.push(track(e.stat, false, false));
     }
     return out;
   }
@@ -142,7 +152,67 @@ export class ProcessTable implements ProcessTablePort {
     return n;
   }
 
-  private findIn({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+  private findIn(snap: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    return this.subtree ? this.findInSubtree(snap, service, mainPid) : this.findInHost(snap, service, mainPid);
+  }
+
+  /**
+   * What a host walk finds, from the index: under the main process (a direct child of ours, so its subtree is
+   * everything that descends from it), in its group or session, or under a direct child tagged for the service.
+   * Costs what the service's own processes cost, however many services share the snapshot.
+   */
+  private findInSubtree(snap: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    const ix = this.index(snap);
+    const main = mainPid !== null && mainPid > 0 ? mainPid : null;
+    const out = new Map<number, TrackedProcess>();
+    // Spawned here, a main process is a direct child of ours; anything else is placed the long way.
+    if (main !== null && snap.byPid.has(main) && !ix.byTop.has(main)) return this.findInHost(snap, service, mainPid);
+    if (main !== null) {
+      for (const e of ix.byTop.get(main) ?? []) out.set(e.stat.pid, track(e.stat, false, true));
+      for (const e of [...(ix.byGroup.get(main) ?? []), ...(ix.bySession.get(main) ?? [])]) if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, false, false));
+    }
+    if (!this.full) return [...out.values()];
+    const add = (e: Entry): void => {
+      if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, true, false));
+    };
+    for (const top of ix.topsByService.get(service) ?? []) for (const e of ix.byTop.get(top) ?? []) add(e);
+    // Below a direct child without a tag of ours, each process speaks for itself.
+    for (const top of ix.topsByService.get(null) ?? [])
+      for (const e of ix.byTop.get(top) ?? []) if (e.stat.pid !== top && isTagged(this.readTag(e.stat), service, this.opts.tag.instance)) add(e);
+    return [...out.values()];
+  }
+
+  private index(snap: Snapshot): Index {
+    const known = this.indexes.get(snap);
+    if (known) return known;
+    const byTop = new Map<number, Entry[]>();
+    const byGroup = new Map<number, Entry[]>();
+    const bySession = new Map<number, Entry[]>();
+    const push = (m: Map<number, Entry[]>, k: number, e: Entry): void => {
+      const list = m.get(k);
+      if (list) list.push(e);
+      else m.set(k, [e]);
+    };
+    for (const e of snap.byPid.values()) {
+      if (e.top !== null) push(byTop, e.top, e);
+      push(byGroup, e.stat.pgrp, e);
+      push(bySession, e.stat.session, e);
+    }
+    const topsByService = new Map<string | null, number[]>();
+    for (const top of byTop.keys()) {
+      const entry = snap.byPid.get(top);
+      const tag = entry && this.full ? this.readTag(entry.stat) : null;
+      const service = tag !== null && tag.instance === this.opts.tag.instance ? tag.service : null;
+      const list = topsByService.get(service);
+      if (list) list.push(top);
+      else topsByService.set(service, [top]);
+    }
+    const ix = { byTop, byGroup, bySession, topsByService };
+    this.indexes.set(snap, ix);
+    return ix;
+  }
+
+  private findInHost({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
     const out: TrackedProcess[] = [];
     const main = mainPid !== null && mainPid > 0 ? mainPid : null;
     for (const e of byPid.values()) {
@@ -150,26 +220,10 @@ export class ProcessTable implements ProcessTablePort {
       const underMain = main !== null && (s.pid === main || descends(byPid, s.pid, main));
       const inTree = underMain || (main !== null && (s.pgrp === main || s.session === main));
       // The tag is read only for what the tree cannot place.
-      const tagged = !inTree && this.full && isTagged(this.tagOf(e, byPid), service, this.opts.tag.instance);
+      const tagged = !inTree && this.full && isTagged(this.readTag(e.stat), service, this.opts.tag.instance);
       if (inTree || tagged) out.push(track(s, !inTree, underMain));
     }
     return out;
-  }
-
-  /**
-   * A process's tag. In a subtree walk the tag of the direct child of ours it descends from (a service's
-   * main process, probe or hook, or an orphan adopted by us) stands for its whole subtree, so one
-   * environment is read per direct child; a process's own is read only when that one has none.
-   */
-  private tagOf(e: Entry, byPid: ReadonlyMap<number, Entry>): Tag {
-    if (e.top !== null && e.top !== e.stat.pid) {
-      const top = byPid.get(e.top);
-      if (top) {
-        const t = this.readTag(top.stat);
-        if (t.instance !== null) return t;
-      }
-    }
-    return this.readTag(e.stat);
   }
 
   private readTag(s: ProcStat): Tag {

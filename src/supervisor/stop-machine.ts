@@ -75,10 +75,6 @@ export class StopMachine {
     return this.known;
   }
 
-  get scannedOnce(): boolean {
-    return this.scanned;
-  }
-
   get mainRunning(): boolean {
     return this.mainAlive;
   }
