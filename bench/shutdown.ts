@@ -58,9 +58,9 @@ function zinitRatios(rows: readonly Row[]): string[] {
   for (const r of rows) {
     const z = r.cells['zinit-ts'];
     if (!isFigure(z)) continue;
-    const parts = (Object.entries(r.cells) as [PeerName, Cell][])
-      .filter(([name, c]) => name !== 'zinit-ts' && isFigure(c) && c.value > 0)
-      .map(([name, c]) => `×${(z.value / (c as { value: number }).value).toFixed(2)} ${name}`);
+    const parts = (Object.entries(r.cells) as [PeerName, Cell][]).flatMap(([name, c]) =>
+      name !== 'zinit-ts' && isFigure(c) && c.value > 0 ? [`×${(z.value / c.value).toFixed(2)} ${name}`] : [],
+    );
     if (parts.length > 0) out.push(`zinit-ts ${r.work.split(':')[0] ?? ''}: ${parts.join(', ')}`);
   }
   return out;
@@ -137,7 +137,7 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
     rows,
     notes: [
       `median of ${runs} runs; time from the stop request to the manager's exit (performance.now() in the namespace's PID 1); left = live processes in the namespace after that exit`,
-      'grace: each manager\'s default in the first two cases; 1 s in the third (zinit-ts shutdown_timeout, supervisord stopwaitsecs, s6 timeout-kill, pm2 kill_timeout; tini has none)',
+      'grace: each manager\'s default, except 1 s for the services ignoring SIGTERM (zinit-ts shutdown_timeout, supervisord stopwaitsecs, s6 timeout-kill, pm2 kill_timeout; tini has none)',
       ...notes,
     ],
   };
