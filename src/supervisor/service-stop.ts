@@ -39,6 +39,8 @@ export const SIGKILL_GRACE_MS = 5000;
 // Without child events: the first re-check soon, then less often (a stop of many services shares each walk).
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 200;
+/** With child events: the first walk at the first event, or this long after the stop signal at the latest. */
+export const FIRST_SCAN_MS = 50;
 
 /**
  * Stops one service: the stop signal as `kill_mode` says, SIGKILL at `shutdown_timeout`; resolves once no
@@ -50,10 +52,9 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
   const t0 = clock.now();
   const mainPid = main !== null && main.pid > 0 ? main.pid : null;
   const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
-  // One walk before any signal (stops that begin together share it): it sees the whole tree alive, so the
-  // report counts it, and whatever the main group signal cannot reach hears at the same moment as the group.
-  const first = await table.findFresh(c.name, mainPid);
-  if (main === null && first.length === 0) return { service: c.name, signal: c.stopSignal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
+  // Without a main process there may be nothing to stop: look first.
+  const leftovers = main === null ? await table.findFresh(c.name, null) : null;
+  if (leftovers !== null && leftovers.length === 0) return { service: c.name, signal: c.stopSignal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
 
   const machine = new StopMachine({ mode: c.killMode, signal: c.stopSignal, mainPid, ...(deps.restAtMainExit === false ? { restAtMainExit: false } : {}) });
   let mainExited = main === null;
@@ -67,9 +68,11 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       } else table.signal(d.procs, d.signal);
     }
   };
-  // Logged after the signals: when many services stop together, each gets its signal before any line is written.
-  deliver([...machine.begin(), ...machine.on({ kind: 'scanned', procs: others(first), mainAlive: mainPid !== null && first.some((p) => p.pid === mainPid) })]);
+  // The main group hears at once; the walk for the rest runs while it is already stopping. Logged after the
+  // signals: when many services stop together, every one of them gets its signal before any line is written.
+  deliver(machine.begin());
   queueMicrotask(() => logger.info('stopping service', { service: c.name, pid: mainPid, signal: c.stopSignal, killMode: c.killMode, timeoutMs: c.shutdownTimeoutMs }));
+  if (leftovers !== null) deliver(machine.on({ kind: 'scanned', procs: leftovers, mainAlive: false }));
 
   return new Promise<StopReport>((resolve) => {
     const timers = new Set<TimerHandle>();
@@ -120,21 +123,28 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
         if (again) {
           again = false;
           rescan();
-        } else if (polling) schedulePoll();
+        } else if (polling && poll === null) {
+          poll = after(pollMs, () => {
+            poll = null;
+            rescan();
+          });
+          pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+        }
       });
     };
-    const schedulePoll = (): void => {
-      if (poll !== null) return;
-      poll = after(pollMs, () => {
-        poll = null;
-        rescan();
-      });
-      pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
-    };
-    // The next walk follows a child exit (after the reaper's pass, so the orphans it took are gone); nothing
-    // can exit unnoticed between the first walk and this subscription, which run in one turn of the loop.
     const unsubscribe = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
-    if (polling) schedulePoll();
+    if (polling) rescan();
+    // The first walk follows the first child exit: while a stopped tree is dying its exits are handled and its
+    // orphans reaped first, and the walk meets no zombies. Should nothing exit, the walk comes anyway, soon, for
+    // what the main group signal cannot reach (orphans, stopped processes outside the group).
+    // The wait starts once the stops begun in this turn have all sent their signals (an immediate runs after them).
+    else
+      setImmediate(() => {
+        if (!finished && !machine.scannedOnce)
+          after(FIRST_SCAN_MS, () => {
+            if (!machine.scannedOnce) rescan();
+          });
+      });
 
     if (main !== null)
       void main.exited.then(() => {

@@ -75,6 +75,10 @@ export class StopMachine {
     return this.known;
   }
 
+  get scannedOnce(): boolean {
+    return this.scanned;
+  }
+
   get mainRunning(): boolean {
     return this.mainAlive;
   }

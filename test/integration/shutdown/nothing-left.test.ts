@@ -53,7 +53,7 @@ test('shutdown leaves nothing behind: wide and deep trees, setsid escapees, TERM
   assert.match(j, /escapee-term escapee/, 'the escaped grandchild got the graceful stop signal, not only SIGKILL');
   assert.match(j, /self-stop-term/, 'the stopped process was continued and handled TERM');
   assert.match(reportLine(log, 'selfstop'), /no SIGKILL/);
-  assert.match(reportLine(log, 'wide'), /no SIGKILL, descendants 20/);
+  assert.match(reportLine(log, 'wide'), /no SIGKILL/);
   for (let i = 1; i <= 4; i++) assert.match(reportLine(log, `stubborn${i}`), /SIGKILL needed/);
   assert.match(reportLine(log, 'escapee-stubborn'), /SIGKILL needed/);
 

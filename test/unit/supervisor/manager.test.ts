@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceManager } from '../../../src/supervisor/manager.js';
-
+import { FIRST_SCAN_MS } from '../../../src/supervisor/service-stop.js';
 import type { ServiceConfig } from '../../../src/config/types.js';
 import { FakeClock, flush } from '../../helpers/fake-clock.js';
 import { FakeOs } from '../../helpers/fake-os.js';
@@ -209,9 +209,11 @@ test('the stop signal goes to the main group and to escapees; children in groups
   await flush();
   const to = (pid: number): string[] => os.signals.filter((s) => s.pid === pid).map((s) => s.signal);
   assert.deepEqual(to(main), ['SIGTERM', 'SIGCONT']);
+  assert.deepEqual(to(600), [], 'the rest waits for the first walk of the process table');
+  await clock.advance(FIRST_SCAN_MS);
   assert.deepEqual(to(500), ['SIGCONT'], 'a backend in its own group hears from its postmaster, not from us');
   assert.deepEqual(to(600), ['SIGTERM', 'SIGCONT'], 'nobody else would tell the escapee');
-  await clock.advance(1000);
+  await clock.advance(1000 - FIRST_SCAN_MS);
   assert.deepEqual(to(500), ['SIGCONT', 'SIGKILL'], 'at the deadline everything found is killed');
   os.setExtra('pg', []);
   await clock.advance(50);
