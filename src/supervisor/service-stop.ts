@@ -135,9 +135,9 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
     const unsubscribe = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
     if (polling) rescan();
     // The first walk follows the first child exit: while a stopped tree is dying its exits are handled and its
-    // orphans reaped first, and the walk meets no zombies. Should nothing exit, the walk comes anyway, soon, for
-    // what the main group signal cannot reach (orphans, stopped processes outside the group).
-    // The wait starts once the stops begun in this turn have all sent their signals (an immediate runs after them).
+    // orphans reaped first, so the walk meets no zombies (and a walk of a live tree just before it dies makes the
+    // dying dearer). Should nothing exit, the walk comes anyway, soon, for what the group signal cannot reach.
+    // That wait starts once every stop begun in this turn has sent its signals (an immediate runs after them).
     else
       setImmediate(() => {
         if (!finished && !machine.scannedOnce)
@@ -158,6 +158,8 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
     onDeadline(t0 + c.shutdownTimeoutMs);
     after(Math.max(0, t0 + c.shutdownTimeoutMs - clock.now()), () => {
       onDeadline(null);
+      // Everything gone but the main exit event: nothing to kill, only that event to wait for.
+      if (machine.phase === 'gone') return;
       const alive = machine.last.length + (machine.mainRunning ? 1 : 0);
       logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: alive });
       deliver(machine.on({ kind: 'deadline' }));
