@@ -121,7 +121,8 @@ export class ProcessTable implements ProcessTablePort {
     // the whole of /proc, once, at start.
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
     for (const e of this.walkHost().values()) {
-      const t = this.readTag(e.stat);
+      // Not cached: these are the host's processes, not ours, and the cache is for what the stops walk.
+      const t = this.readTag(e.stat, false);
       if (t.domain !== this.opts.tag.domain || t.instance === null || t.instance === this.opts.tag.instance) continue;
       out.push({ ...track(e.stat, false, false), service: t.service ?? '?', instance: t.instance });
     }
@@ -226,14 +227,14 @@ export class ProcessTable implements ProcessTablePort {
     return out;
   }
 
-  private readTag(s: ProcStat): Tag {
+  private readTag(s: ProcStat, cache = true): Tag {
     const k = key(s);
     const known = this.tagCache.get(k);
     if (known) return known;
     const env = readEnviron(s.pid, this.root);
     const tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
     // Kernel threads and unreadable processes have no environ; not worth caching.
-    if (env) this.tagCache.set(k, tag);
+    if (env && cache) this.tagCache.set(k, tag);
     return tag;
   }
 
