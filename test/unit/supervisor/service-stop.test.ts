@@ -1,3 +1,4 @@
+// One stop on the fake clock: driven by the main exit, child events and the deadline; polls only without events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FIRST_SCAN_MS, SIGKILL_GRACE_MS, stopService, type MainProcess, type StopReport } from '../../../src/supervisor/service-stop.js';

@@ -1,3 +1,4 @@
+// The stop machine alone: who gets which signal at which event, per kill_mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StopMachine, type Delivery, type StopPlan } from '../../../src/supervisor/stop-machine.js';
