@@ -90,44 +90,44 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
   const runs = opts.runs ?? runsFromEnv();
   const peers = opts.peers ?? selectedPeers();
   const probes = await probeAll(peers);
-  const rows: Row[] = [];
-  const notes = new Set<string>();
-  for (const c of casesFromEnv()) {
-    const cells: Row['cells'] = {};
-    for (const peer of peers) {
-      const probe = probes.get(peer.name);
-      if (c.only && !c.only.includes(peer.name)) {
-        cells[peer.name] = { missing: 'not run' };
-        continue;
-      }
-      if (!probe?.present) {
-        cells[peer.name] = { missing: 'absent' };
-        continue;
-      }
-      const figures: RunFigures[] = [];
-      let cell: Cell | null = null;
-      for (let i = 0; i < runs && cell === null; i += 1) {
+  const cases = casesFromEnv();
+  const cellKey = (c: Case, peer: Peer): string => `${c.work}\0${peer.name}`;
+  const figures = new Map<string, RunFigures[]>();
+  const broken = new Map<string, Cell>();
+  const runnable = (c: Case, peer: Peer): boolean => (c.only === undefined || c.only.includes(peer.name)) && probes.get(peer.name)?.present === true;
+  // Round by round, every case and manager once per round: a load that drifts during the bench weighs on all
+  // figures alike, and a pair of cases (the quiet and the busy host) is compared within each round.
+  for (let i = 0; i < runs; i += 1) {
+    for (const c of cases) {
+      for (const peer of peers) {
+        const k = cellKey(c, peer);
+        if (!runnable(c, peer) || broken.has(k)) continue;
         progress(`shutdown: ${c.work} — ${peer.name} run ${i + 1}/${runs}`);
         try {
-          figures.push(await once(peer, c));
+          const f = await once(peer, c);
+          figures.set(k, [...(figures.get(k) ?? []), f]);
         } catch (err) {
           progress(`  ${peer.name} failed: ${(err as Error).message}`);
-          cell = failed(err);
+          broken.set(k, failed(err));
         }
       }
-      if (cell === null) {
-        const s = median(figures.map((f) => f.seconds));
-        const left = median(figures.map((f) => f.left.length));
-        const range = figures.map((f) => f.left.length);
-        const leftText = Math.min(...range) === Math.max(...range) ? `${left}` : `${left} (${Math.min(...range)}–${Math.max(...range)})`;
-        cell = { value: s, text: `${s.toFixed(2)} s, ${leftText} left` };
-        const first = figures[0];
-        if (first) {
-          notes.add(`${peer.name}: stopped by ${first.stopLabel}`);
-          if (first.left.length > 0) notes.add(`${peer.name}, ${c.work.split(':')[0] ?? ''}: left ${describeLeft(first.left)}`);
-        }
+    }
+  }
+  const rows: Row[] = [];
+  const notes = new Set<string>();
+  for (const c of cases) {
+    const cells: Row['cells'] = {};
+    for (const peer of peers) {
+      const k = cellKey(c, peer);
+      const fs = figures.get(k) ?? [];
+      if (c.only && !c.only.includes(peer.name)) cells[peer.name] = { missing: 'not run' };
+      else if (!probes.get(peer.name)?.present) cells[peer.name] = { missing: 'absent' };
+      else cells[peer.name] = broken.get(k) ?? summarize(fs);
+      const first = fs[0];
+      if (first && !broken.has(k)) {
+        notes.add(`${peer.name}: stopped by ${first.stopLabel}`);
+        if (first.left.length > 0) notes.add(`${peer.name}, ${c.work.split(':')[0] ?? ''}: left ${describeLeft(first.left)}`);
       }
-      cells[peer.name] = cell;
     }
     rows.push({ work: c.work, cells });
   }
@@ -136,11 +136,19 @@ export async function benchShutdown(opts: { runs?: number; peers?: readonly Peer
     title: 'shutdown',
     rows,
     notes: [
-      `median of ${runs} runs; time from the stop request to the manager's exit (performance.now() in the namespace's PID 1); left = live processes in the namespace after that exit`,
+      `median of ${runs} runs, taken round by round; time from the stop request to the manager's exit (performance.now() in the namespace's PID 1); left = live processes in the namespace after that exit`,
       'grace: each manager\'s default, except 1 s for the services ignoring SIGTERM (zinit-ts shutdown_timeout, supervisord stopwaitsecs, s6 timeout-kill, pm2 kill_timeout; tini has none)',
       ...notes,
     ],
   };
+}
+
+function summarize(figures: readonly RunFigures[]): Cell {
+  const s = median(figures.map((f) => f.seconds));
+  const range = figures.map((f) => f.left.length);
+  const left = median(range);
+  const leftText = Math.min(...range) === Math.max(...range) ? `${left}` : `${left} (${Math.min(...range)}–${Math.max(...range)})`;
+  return { value: s, text: `${s.toFixed(2)} s, ${leftText} left` };
 }
 
 if (isMain(import.meta.url)) {
