@@ -1,7 +1,7 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
 import { listPids, readChildren, readEnviron, readStat, type ProcStat } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
-import type { ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
+import type { Look, ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
 
 interface Tag {
@@ -19,6 +19,8 @@ interface Entry {
 export interface Snapshot {
   readonly at: number;
   readonly byPid: ReadonlyMap<number, Entry>;
+  /** See Look.settled: false when the walk met a child of ours that had exited and was not yet reaped. */
+  readonly settled: boolean;
 }
 
 /** A subtree snapshot arranged for lookups: each direct child's subtree, groups and sessions, direct children by tag. */
@@ -59,6 +61,8 @@ export class ProcessTable implements ProcessTablePort {
   private readonly selfPid: number;
   private pending: ((snap: Snapshot) => void)[] = [];
   private readonly indexes = new WeakMap<Snapshot, Index>();
+  /** Direct children of ours that the last subtree walk found exited and unreaped. */
+  private zombies = new Set<string>();
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
@@ -75,18 +79,22 @@ export class ProcessTable implements ProcessTablePort {
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
     if (this.snap && maxAgeMs >= 0 && performance.now() - this.snap.at <= maxAgeMs) return this.snap;
-    const byPid = this.subtree ? this.walkSubtree() : this.walkHost();
+    const walk = this.subtree ? this.walkSubtree() : { byPid: this.walkHost(), settled: true };
     const live = new Set<string>();
-    for (const e of byPid.values()) live.add(key(e.stat));
+    for (const e of walk.byPid.values()) live.add(key(e.stat));
     for (const k of this.tagCache.keys()) if (!live.has(k)) this.tagCache.delete(k);
     // Stamped when the walk ends: a walk of thousands of processes takes longer than the reuse window.
-    this.snap = { at: performance.now(), byPid };
+    this.snap = { at: performance.now(), ...walk };
     return this.snap;
   }
 
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
+    return this.lookFresh(service, mainPid).then((look) => look.procs);
+  }
+
+  lookFresh(service: string, mainPid: number | null): Promise<Look> {
     return new Promise((resolve) => {
-      this.pending.push((snap) => resolve(this.findIn(snap, service, mainPid)));
+      this.pending.push((snap) => resolve({ procs: this.findIn(snap, service, mainPid), settled: snap.settled }));
       // One walk per turn of the event loop, begun after every request of that turn was made.
       if (this.pending.length === 1)
         setImmediate(() => {
@@ -248,20 +256,32 @@ export class ProcessTable implements ProcessTablePort {
     return byPid;
   }
 
-  private walkSubtree(): Map<number, Entry> {
+  private walkSubtree(): { byPid: Map<number, Entry>; settled: boolean } {
     const byPid = new Map<number, Entry>();
-    const queue: { pid: number; top: number }[] = (readChildren(this.selfPid, 0, this.root) ?? []).map((pid) => ({ pid, top: pid }));
+    const direct = readChildren(this.selfPid, 0, this.root) ?? [];
+    const queue: { pid: number; top: number }[] = direct.map((pid) => ({ pid, top: pid }));
+    let settled = true;
+    const zombies = new Set<string>();
     // Index, not shift(): the queue holds every process of ours.
     for (let i = 0; i < queue.length; i++) {
       const item = queue[i];
       if (item === undefined || byPid.has(item.pid)) continue;
       const stat = readStat(item.pid, this.root);
-      // A zombie has no children left (they were reparented when it died).
-      if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+      if (!stat || stat.state === 'Z' || stat.state === 'X') {
+        // A child of ours that exited during the walk may have handed us its children after our own list was
+        // read: they are missing from this walk. One already dead at the last walk handed them over before
+        // this one began (and one never reaped, with the reaper off, must not hold every stop forever).
+        if (stat && i < direct.length) {
+          zombies.add(key(stat));
+          if (!this.zombies.has(key(stat))) settled = false;
+        }
+        continue;
+      }
       byPid.set(item.pid, { stat, top: item.top });
       for (const child of readChildren(item.pid, stat.numThreads, this.root) ?? []) queue.push({ pid: child, top: item.top });
     }
-    return byPid;
+    this.zombies = zombies;
+    return { byPid, settled };
   }
 }
 

@@ -50,6 +50,17 @@ export interface TrackedProcess {
   readonly underMain: boolean;
 }
 
+/** One fresh walk's view of a service. */
+export interface Look {
+  readonly procs: TrackedProcess[];
+  /**
+   * false when the walk met a child of ours that had exited and was not yet reaped: its children, reparented
+   * to us while the walk ran, may be missing from it. Such a walk cannot show that a service is gone; the
+   * child's exit event follows it and the walk after that one can.
+   */
+  readonly settled: boolean;
+}
+
 export interface ProcessTablePort {
   /**
    * Every process of ours descends from this one (it is PID 1 or a child subreaper and the table walks its
@@ -64,6 +75,8 @@ export interface ProcessTablePort {
    * is missed. Requests made together share one walk, so many services stopping at once cost one scan.
    */
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]>;
+  /** findFresh, and whether that walk can show that nothing is left (see Look.settled). */
+  lookFresh(service: string, mainPid: number | null): Promise<Look>;
   /** Of `procs`, the ones still alive and still the same process (start time unchanged). */
   alive(procs: readonly TrackedProcess[]): TrackedProcess[];
   /** Signal each process that is still the same one; returns how many were signalled. */

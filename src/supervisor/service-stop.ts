@@ -112,12 +112,12 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       }
       scanning = true;
       // After its exit event the main pid may be reused: the tag alone places what is left.
-      void table.findFresh(c.name, mainExited ? null : mainPid).then((found) => {
+      void table.lookFresh(c.name, mainExited ? null : mainPid).then(({ procs: found, settled }) => {
         scanning = false;
         if (finished) return;
         const mainEntry = found.find((p) => p.pid === mainPid);
         if (mainEntry && !mainExited) mainSeen = [mainEntry];
-        deliver(machine.on({ kind: 'scanned', procs: others(found), mainAlive: mainEntry !== undefined }));
+        deliver(machine.on({ kind: 'scanned', procs: others(found), mainAlive: mainEntry !== undefined, settled }));
         maybeDone();
         if (finished) return;
         if (again) {

@@ -13,8 +13,11 @@ export type StopPhase = 'signalled' | 'main-gone' | 'rest-signalled' | 'killed' 
 
 export type StopEvent =
   | { readonly kind: 'main-exited' }
-  /** A walk of the process table begun after the last event: the service's live processes other than the main one. */
-  | { readonly kind: 'scanned'; readonly procs: readonly TrackedProcess[]; readonly mainAlive: boolean }
+  /**
+   * A walk of the process table begun after the last event: the service's live processes other than the main
+   * one. `settled: false` (see Look.settled): the walk may have missed processes, so it cannot end the stop.
+   */
+  | { readonly kind: 'scanned'; readonly procs: readonly TrackedProcess[]; readonly mainAlive: boolean; readonly settled?: boolean }
   | { readonly kind: 'deadline' };
 
 /** One signal to send: to the main process's group (by id), to the main process alone, or to processes by pid and start time. */
@@ -115,7 +118,7 @@ export class StopMachine {
         out.push(...this.newcomers(event.procs));
         const stopped = first && this.plan.signal !== 'SIGCONT' ? event.procs.filter((p) => !this.continued.has(key(p))) : [];
         if (stopped.length > 0) out.push(this.continueTo(stopped));
-        if (!this.mainAlive && event.procs.length === 0) this.current = 'gone';
+        if (!this.mainAlive && event.procs.length === 0 && event.settled !== false) this.current = 'gone';
         return dropEmpty(out);
       }
       case 'deadline': {

@@ -1,5 +1,5 @@
 // Fake processes for supervisor tests: spawn returns handles the test exits by hand; signals are recorded.
-import type { ChildEventsPort, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, SpawnRequest, TrackedProcess } from '../../src/supervisor/ports.js';
+import type { ChildEventsPort, ExitStatus, Look, ProcessHandle, ProcessPort, ProcessTablePort, SpawnRequest, TrackedProcess } from '../../src/supervisor/ports.js';
 
 export interface FakeProcess {
   readonly pid: number;
@@ -97,6 +97,15 @@ export class FakeOs implements ProcessPort, ProcessTablePort, ChildEventsPort {
 
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
     return Promise.resolve(this.find(service, mainPid));
+  }
+
+  /** Walks that cannot show a service gone (a child of ours exited during them), the next ones first. */
+  unsettledWalks = 0;
+
+  lookFresh(service: string, mainPid: number | null): Promise<Look> {
+    const settled = this.unsettledWalks === 0;
+    if (!settled) this.unsettledWalks--;
+    return Promise.resolve({ procs: this.find(service, mainPid), settled });
   }
 
   alive(procs: readonly TrackedProcess[]): TrackedProcess[] {

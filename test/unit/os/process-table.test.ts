@@ -115,3 +115,15 @@ test('children of every thread are followed; zombies are not processes', () => {
   fs.writeFileSync(path.join(root, '63', 'stat'), fs.readFileSync(path.join(root, '63', 'stat'), 'utf8').replace(' Z ', ' S '));
   assert.deepEqual(pids(table(root, 'subtree').find('app', 60)), [60, 61, 63], 'forked by the second thread');
 });
+
+test('a walk that meets a child of ours freshly exited is unsettled (its orphans may be missing); the next one is not', async () => {
+  const root = fakeProc([
+    { pid: SELF, ppid: 1, tag: undefined, tasks: { [SELF]: [70, 80] } },
+    { pid: 70, ppid: SELF, tag: 'app', state: 'Z', tasks: { 70: [] } },
+    { pid: 80, ppid: SELF, tag: 'other' },
+  ]);
+  const t = table(root, 'subtree');
+  assert.deepEqual(await t.lookFresh('app', null), { procs: [], settled: false });
+  assert.equal((await t.lookFresh('app', null)).settled, true, 'dead at the last walk: it handed its children over before this one');
+  assert.equal(table(root, 'host').scan(-1).settled, true, 'a walk of every pid cannot miss a reparented one');
+});

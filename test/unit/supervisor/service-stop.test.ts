@@ -87,6 +87,20 @@ test('the stop ends with the main exit event even when the walk saw everything g
   assert.equal(h.settled(), true);
 });
 
+test('an empty walk that met a fresh zombie child waits for the child event that follows, and the walk after it', async () => {
+  const h = start(svc('orphaned'), (os) => (os.diesOn = new Set()));
+  await flush();
+  h.os.unsettledWalks = 1;
+  h.main.exit({ code: 0, signal: null });
+  await flush();
+  assert.equal(h.settled(), false, 'the unsettled empty walk did not end the stop');
+  const scans = h.os.scans;
+  h.os.childEvent();
+  await flush();
+  assert.equal(h.os.scans, scans + 1);
+  assert.equal(h.settled(), true);
+});
+
 test('without child events (or with a table that is not our subtree) the stop polls, backing off', async () => {
   const h = start(svc('poll'), (os, pid) => os.extra.set('poll', [worker(pid)]), { events: false });
   await flush();

@@ -115,3 +115,15 @@ test('SIGCONT as the stop signal is not sent twice', () => {
   assert.deepEqual(flat(m.begin()), ['main-group:SIGCONT']);
   assert.deepEqual(flat(m.on({ kind: 'scanned', procs: all, mainAlive: true })), ['103:SIGCONT']);
 });
+
+test('a walk that may have missed processes (a child of ours exited during it) cannot end the stop', () => {
+  const m = machine();
+  m.begin();
+  m.on({ kind: 'main-exited' });
+  m.on({ kind: 'scanned', procs: [], mainAlive: false, settled: false });
+  assert.equal(m.phase, 'rest-signalled');
+  const missed = proc(106, { ppid: 1, pgrp: 106, session: 106 });
+  assert.deepEqual(flat(m.on({ kind: 'scanned', procs: [missed], mainAlive: false })), ['106:SIGTERM', '106:SIGCONT'], 'the next walk finds it, and it hears');
+  m.on({ kind: 'scanned', procs: [], mainAlive: false });
+  assert.equal(m.phase, 'gone');
+});
