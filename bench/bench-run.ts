@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inNamespace, type Namespace } from './bench-namespace.js';
-import type { Workload } from './bench-workloads.js';
+import { UNRELATED, type Workload } from './bench-workloads.js';
 import type { Launched, Peer } from './peers.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +38,7 @@ export async function withManager<T>(
   try {
     return await inNamespace(async (ns) => {
       const work = makeWork(dir);
+      if (work.unrelated !== undefined) await startUnrelated(ns, dir, work.unrelated, opts.readyTimeoutMs);
       const m = await peer.launch(ns, dir, work);
       try {
         await ns.waitProcs(work.ready, opts.readyTimeoutMs);
@@ -52,4 +53,19 @@ export async function withManager<T>(
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `count` sleeping processes in the namespace, children of one forking perl that the sentinel starts:
+ * the rest of a busy host, never the manager's. A fork without exec costs about 165 KiB each.
+ */
+async function startUnrelated(ns: Namespace, dir: string, count: number, timeoutMs: number): Promise<void> {
+  const script = `$0 = "${UNRELATED}"; for (1 .. ${count}) { my $p = fork(); die "fork: $!" unless defined $p; if ($p == 0) { sleep 1000000; exit 0 } } sleep 1000000;`;
+  await ns.start(['perl', '-e', script], path.join(dir, 'unrelated.log'));
+  await ns.waitProcs([{ match: UNRELATED, count }], timeoutMs);
+}
+
+/** What a manager left, without the unrelated processes that were never its own. */
+export function ownLeft<T extends { readonly cmdline: string }>(left: readonly T[]): T[] {
+  return left.filter((p) => !p.cmdline.includes(UNRELATED));
 }

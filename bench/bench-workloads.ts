@@ -14,10 +14,16 @@ export interface Workload {
   readonly graceMs: number | null;
   /** Everything is up once, for each entry, `count` live processes have `match` in their command line. */
   readonly ready: readonly { match: string; count: number }[];
+  /** Processes started in the namespace before the manager, outside its tree: the rest of a busy host. */
+  readonly unrelated?: number;
 }
 
 /** The long sleep every workload's processes run: its command line is how they are counted. */
 export const SLEEP = 'sleep 100000';
+/** A worker's sleep, told apart from the main process's by its command line. */
+export const WORKER_SLEEP = 'sleep 100001';
+/** The command line of every unrelated process (see `withUnrelated`). */
+export const UNRELATED = 'zinit-bench-unrelated';
 
 const SCRIPTS: Record<string, string> = {
   'tree.sh': `#!/bin/sh
@@ -35,6 +41,17 @@ exec ${SLEEP}
 # Stops at once on TERM: a manager that finds it needs no grace.
 trap 'exit 0' TERM
 while :; do sleep 1 & wait $!; done
+`,
+  'live-parent.sh': `#!/bin/sh
+# A worker in a session of its own while its parent lives on (the parent never tells it to stop).
+setsid ${WORKER_SLEEP} </dev/null >/dev/null 2>&1 &
+${SLEEP}
+`,
+  'own-group.sh': `#!/bin/bash
+# Job control: the worker runs in a process group of its own, in the service's session, under a live parent.
+set -m
+${WORKER_SLEEP} &
+exec ${SLEEP}
 `,
   'stubborn.sh': `#!/bin/sh
 # Ignores TERM, and its children inherit that: only SIGKILL ends the tree.
@@ -76,6 +93,37 @@ export function escapees(dir: string, services: number): Workload {
       { match: 'escapee-loop.sh', count: services },
     ],
   };
+}
+
+/** Services whose worker runs in a session of its own under a live parent: `sh -c 'setsid worker & app'`. */
+export function liveParent(dir: string, services: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'live', ['/bin/sh', path.join(s, 'live-parent.sh')]),
+    graceMs: null,
+    ready: [
+      { match: SLEEP, count: services },
+      { match: WORKER_SLEEP, count: services },
+    ],
+  };
+}
+
+/** Services whose worker is put in a process group of its own by the shell's job control (`set -m`). */
+export function ownGroup(dir: string, services: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'grp', ['/bin/bash', path.join(s, 'own-group.sh')]),
+    graceMs: null,
+    ready: [
+      { match: SLEEP, count: services },
+      { match: WORKER_SLEEP, count: services },
+    ],
+  };
+}
+
+/** `work` on a busy host: `count` sleeping processes started before the manager, none of them its own. */
+export function withUnrelated(work: Workload, count: number): Workload {
+  return { ...work, unrelated: count, ready: [...work.ready, { match: UNRELATED, count }] };
 }
 
 /** Services whose whole tree ignores SIGTERM, with a short grace. */

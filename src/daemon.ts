@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
+import { ChildEvents } from './os/child-events.js';
 import { Reaper } from './os/reaper.js';
 import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
@@ -91,7 +92,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
-  const table = new ProcessTable({ tag, discovery });
+  const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
+  if (!restAtMainExit) logger.warn('ZINIT_TS_STOP_RULE=start-only: processes outside the main group get no stop signal when the main process exits (diagnostic mode)');
+  // Every process of ours descends from us as PID 1 or as a subreaper: a stop walks that subtree, not the host.
+  const table = new ProcessTable({ tag, discovery, scope: isPid1 || reaping?.subreaper === true ? 'subtree' : 'host' });
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const files = new Map<string, FileSink>();
   const baseEnv = cleanEnv(process.env);
@@ -142,6 +146,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     table,
     clock: systemClock,
     logger,
+    childEvents: reaping?.childEvents ?? new ChildEvents(false),
+    restAtMainExit,
     env: envFor,
     output,
     runPostStop,
@@ -246,7 +252,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   return req.exitCode;
 }
 
-function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): { libc: Libc; reaped: () => number } | null {
+function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid1: boolean): { libc: Libc; reaped: () => number; subreaper: boolean; childEvents: ChildEvents } | null {
   const loaded = loadLibc();
   if ('error' in loaded) {
     logger.error(loaded.error);
@@ -255,19 +261,29 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
   const { libc } = loaded;
   if (process.env.ZINIT_TS_REAPER === 'off') {
     logger.warn('ZINIT_TS_REAPER=off: orphans will not be reaped (diagnostic mode)');
-    return { libc, reaped: () => 0 };
+    return { libc, reaped: () => 0, subreaper: false, childEvents: new ChildEvents(false) };
   }
+  let subreaper = false;
   if (!isPid1) {
     try {
       libc.setChildSubreaper();
+      subreaper = true;
     } catch (err) {
       logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
     }
   }
   // A failed pass (an unreadable /proc, say) is logged and retried by the next signal or the safety net: never a shutdown.
-  const reaper = new Reaper({ libc, isManaged, listOwnChildren: () => readOwnChildren(), onError: (err) => logger.error('reaping pass failed', { error: err instanceof Error ? err.message : String(err) }) });
+  // Stops wait for child exits: told after each pass, their walks of /proc no longer meet the orphans just reaped.
+  const childEvents = new ChildEvents(true);
+  const reaper = new Reaper({
+    libc,
+    isManaged,
+    listOwnChildren: () => readOwnChildren(),
+    onPass: () => childEvents.notify(),
+    onError: (err) => logger.error('reaping pass failed', { error: err instanceof Error ? err.message : String(err) }),
+  });
   reaper.start();
-  return { libc, reaped: () => reaper.stats.reaped };
+  return { libc, reaped: () => reaper.stats.reaped, subreaper, childEvents };
 }
 
 async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {

@@ -1,8 +1,9 @@
 // Default value of every optional service-file key, in the units ServiceConfig uses.
-import type { LogMode, RestartPolicy } from './types.js';
+import type { KillMode, LogMode, RestartPolicy } from './types.js';
 
 export const DEFAULT_STOP_SIGNAL: NodeJS.Signals = 'SIGTERM';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_KILL_MODE: KillMode = 'mixed';
 export const DEFAULT_LOG: LogMode = 'ring';
 export const DEFAULT_DIR = '/';
 export const DEFAULT_ONESHOT = false;

@@ -24,6 +24,7 @@ export function completeDraft(d: Draft, name: string, source: string): ServiceCo
     after: d.after ?? [],
     stopSignal: d.stopSignal ?? D.DEFAULT_STOP_SIGNAL,
     shutdownTimeoutMs: d.shutdownTimeoutMs ?? D.DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    killMode: d.killMode ?? D.DEFAULT_KILL_MODE,
     log: d.log ?? D.DEFAULT_LOG,
     env: d.env ?? {},
     dir: d.dir ?? D.DEFAULT_DIR,

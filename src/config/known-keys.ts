@@ -27,6 +27,7 @@ export const EXTENSION_KEYS = [
   'log_file',
   'log_max_size',
   'log_max_files',
+  'kill_mode',
 ] as const;
 
 export type ServiceKey = (typeof ZINIT_KEYS)[number] | (typeof EXTENSION_KEYS)[number];

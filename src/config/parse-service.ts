@@ -15,7 +15,7 @@ import { readBool, readChoice, readCommand, readCount, readDuration, readSize, r
 import { serviceNameProblem } from './service-name.js';
 import { suggest } from './suggest.js';
 import { lineAndColumn } from './text-position.js';
-import type { ConfigError, IdentityResolver, LogMode, RestartPolicy, ServiceConfig } from './types.js';
+import type { ConfigError, IdentityResolver, KillMode, LogMode, RestartPolicy, ServiceConfig } from './types.js';
 
 export interface ParseResult {
   /** null when there is any error. */
@@ -34,6 +34,15 @@ const RESTART_HINTS: Readonly<Record<string, RestartPolicy>> = {
   'unless-stopped': 'always',
   'on-abnormal': 'on-failure',
   'on-abort': 'on-failure',
+};
+const KILL_MODES: readonly KillMode[] = ['mixed', 'control-group', 'process'];
+const KILL_MODE_HINTS: Readonly<Record<string, KillMode>> = {
+  control_group: 'control-group',
+  controlgroup: 'control-group',
+  cgroup: 'control-group',
+  group: 'control-group',
+  all: 'control-group',
+  main: 'process',
 };
 const EXEC_EXAMPLE = 'e.g. exec: redis-server --port 7777';
 const EXEC_EMPTY = `exec must not be empty; give the command to run, ${EXEC_EXAMPLE}`;
@@ -191,6 +200,9 @@ function readEntries(
         break;
       case 'restart':
         d.restart = readChoice(c, key, v, RESTART_POLICIES, RESTART_HINTS);
+        break;
+      case 'kill_mode':
+        d.killMode = readChoice(c, key, v, KILL_MODES, KILL_MODE_HINTS);
         break;
       case 'shutdown_timeout':
         d.shutdownTimeoutMs = readDuration(c, key, v);

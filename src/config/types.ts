@@ -2,6 +2,8 @@
 
 export type LogMode = 'ring' | 'stdout' | 'none' | 'file';
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
+/** Who gets the stop signal (systemd's KillMode names; see the README). */
+export type KillMode = 'mixed' | 'control-group' | 'process';
 
 export interface ServiceConfig {
   readonly name: string;
@@ -18,6 +20,7 @@ export interface ServiceConfig {
   /** Normalised signal name, e.g. 'SIGTERM'. */
   readonly stopSignal: NodeJS.Signals;
   readonly shutdownTimeoutMs: number;
+  readonly killMode: KillMode;
   readonly log: LogMode;
   readonly env: Readonly<Record<string, string>>;
   readonly dir: string;

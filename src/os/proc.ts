@@ -16,6 +16,7 @@ export interface ProcStat {
   /** Clock ticks since boot: with the pid, identifies one process across pid reuse. */
   starttime: number;
   rssPages: number;
+  numThreads: number;
 }
 
 /** USER_HZ: what /proc reports times in, fixed at 100 by the kernel ABI on x86 and arm whatever CONFIG_HZ is. */
@@ -23,7 +24,7 @@ export const CLOCK_TICKS = 100;
 export const PAGE_SIZE: number = systemPageSize() ?? 4096;
 
 // Fields after the closing ')' of comm, counted from field 3 (state) of proc(5).
-const AFTER_COMM = { state: 0, ppid: 1, pgrp: 2, session: 3, utime: 11, stime: 12, starttime: 19, rss: 21 } as const;
+const AFTER_COMM = { state: 0, ppid: 1, pgrp: 2, session: 3, utime: 11, stime: 12, numThreads: 17, starttime: 19, rss: 21 } as const;
 
 const isGone = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException | null)?.code;
@@ -57,6 +58,7 @@ export function parseStat(text: string): ProcStat {
     stime: num(AFTER_COMM.stime),
     starttime: num(AFTER_COMM.starttime),
     rssPages: num(AFTER_COMM.rss),
+    numThreads: num(AFTER_COMM.numThreads),
   };
 }
 
@@ -113,20 +115,40 @@ export function readCmdline(pid: number, root = '/proc'): string[] {
 
 /** Direct children of this process: orphans can be reparented to any of its threads, so every task is read. */
 export function readOwnChildren(root = '/proc'): number[] {
-  const taskDir = `${root}/self/task`;
-  const children = new Set<number>();
-  for (const tid of fs.readdirSync(taskDir)) {
+  return readChildren('self', 0, root) ?? [];
+}
+
+/**
+ * Direct children of `pid` (every thread's: a child belongs to the thread that forked it, or that it was
+ * reparented to); null when the process is gone. With `threads` 1 (from its stat) the task directory is
+ * not listed: the only task is the process itself.
+ */
+export function readChildren(pid: number | 'self', threads: number, root = '/proc'): number[] | null {
+  const taskDir = `${root}/${pid}/task`;
+  let tids: readonly string[];
+  if (threads === 1 && pid !== 'self') tids = [String(pid)];
+  else {
+    try {
+      tids = fs.readdirSync(taskDir);
+    } catch (err) {
+      if (isGone(err)) return null;
+      throw err;
+    }
+  }
+  const children: number[] = [];
+  for (const tid of tids) {
     let text: string;
     try {
       text = fs.readFileSync(`${taskDir}/${tid}/children`, 'utf8');
     } catch (err) {
-      // A thread that exited between readdir and read.
-      if (isGone(err)) continue;
-      throw err;
+      if (!isGone(err)) throw err;
+      // Not listed: the only task is the process, and it is gone. Listed: a thread that exited since.
+      if (tids.length === 1 && threads === 1) return null;
+      continue;
     }
-    for (const word of text.split(' ')) if (word.trim() !== '') children.add(Number(word));
+    for (const word of text.split(' ')) if (word.trim() !== '') children.push(Number(word));
   }
-  return [...children];
+  return children;
 }
 
 /** Exists and is not a zombie: unlike kill(pid, 0), an unreaped zombie does not count as alive. */

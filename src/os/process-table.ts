@@ -1,19 +1,35 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
-import { listPids, readEnviron, readStat, type ProcStat } from './proc.js';
+import { listPids, readChildren, readEnviron, readStat, type ProcStat } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
-import type { ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
+import type { Look, ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
 
-interface Entry {
-  readonly stat: ProcStat;
+interface Tag {
   readonly service: string | null;
   readonly instance: string | null;
   readonly domain: string | null;
 }
 
+interface Entry {
+  readonly stat: ProcStat;
+  /** In a subtree walk: the direct child of this process that `stat.pid` descends from (itself for a direct child). */
+  readonly top: number | null;
+}
+
 export interface Snapshot {
   readonly at: number;
   readonly byPid: ReadonlyMap<number, Entry>;
+  /** See Look.settled: false when the walk met a child of ours that had exited and was not yet reaped. */
+  readonly settled: boolean;
+}
+
+/** A subtree snapshot arranged for lookups: each direct child's subtree, groups and sessions, direct children by tag. */
+interface Index {
+  readonly byTop: ReadonlyMap<number, readonly Entry[]>;
+  readonly byGroup: ReadonlyMap<number, readonly Entry[]>;
+  readonly bySession: ReadonlyMap<number, readonly Entry[]>;
+  /** Direct children by the service of their tag (ours only); those without a tag of ours under null. */
+  readonly topsByService: ReadonlyMap<string | null, readonly number[]>;
 }
 
 export interface ProcessTableOptions {
@@ -22,6 +38,13 @@ export interface ProcessTableOptions {
   /** A scan younger than this is reused: many services stopping at once share one walk of /proc. */
   readonly maxAgeMs?: number;
   readonly selfPid?: number;
+  /**
+   * 'subtree': this process is PID 1 or a child subreaper, so every process it ever started (double-forked
+   * escapees included: orphans are reparented to the nearest subreaper) descends from it. A scan walks that
+   * subtree through /proc/<pid>/task/<tid>/children and costs what our own processes cost, whatever the host
+   * runs. 'host' (default): every pid in /proc, for when orphans may leave to another init.
+   */
+  readonly scope?: 'subtree' | 'host';
   /**
    * 'full' (default): group, session, descendants and the environment tag, plus the final sweep.
    * 'group': only the main process's group, session and descendants, no tag and no sweep: how
@@ -33,12 +56,20 @@ export interface ProcessTableOptions {
 export class ProcessTable implements ProcessTablePort {
   private snap: Snapshot | null = null;
   // environ is read once per process: pid + start time names one process for its whole life.
-  private readonly tagCache = new Map<string, Pick<Entry, 'service' | 'instance' | 'domain'>>();
+  private readonly tagCache = new Map<string, Tag>();
   private readonly root: string;
   private readonly selfPid: number;
+  private pending: ((snap: Snapshot) => void)[] = [];
+  private readonly indexes = new WeakMap<Snapshot, Index>();
+  /** Direct children of ours that the last subtree walk found exited and unreaped. */
+  private zombies = new Set<string>();
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
+  }
+
+  get subtree(): boolean {
+    return this.opts.scope === 'subtree';
   }
 
   constructor(private readonly opts: ProcessTableOptions) {
@@ -48,34 +79,22 @@ export class ProcessTable implements ProcessTablePort {
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
     if (this.snap && maxAgeMs >= 0 && performance.now() - this.snap.at <= maxAgeMs) return this.snap;
-    const byPid = new Map<number, Entry>();
+    const walk = this.subtree ? this.walkSubtree() : { byPid: this.walkHost(), settled: true };
     const live = new Set<string>();
-    for (const pid of listPids(this.root)) {
-      if (pid === this.selfPid) continue;
-      const stat = readStat(pid, this.root);
-      if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-      const key = `${pid}:${stat.starttime}`;
-      live.add(key);
-      let tag = this.tagCache.get(key);
-      if (!tag) {
-        const env = readEnviron(pid, this.root);
-        tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
-        // Kernel threads and unreadable processes have no environ; not worth caching.
-        if (env) this.tagCache.set(key, tag);
-      }
-      byPid.set(pid, { stat, ...tag });
-    }
-    for (const key of this.tagCache.keys()) if (!live.has(key)) this.tagCache.delete(key);
+    for (const e of walk.byPid.values()) live.add(key(e.stat));
+    for (const k of this.tagCache.keys()) if (!live.has(k)) this.tagCache.delete(k);
     // Stamped when the walk ends: a walk of thousands of processes takes longer than the reuse window.
-    this.snap = { at: performance.now(), byPid };
+    this.snap = { at: performance.now(), ...walk };
     return this.snap;
   }
 
-  private pending: ((snap: Snapshot) => void)[] = [];
-
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
+    return this.lookFresh(service, mainPid).then((look) => look.procs);
+  }
+
+  lookFresh(service: string, mainPid: number | null): Promise<Look> {
     return new Promise((resolve) => {
-      this.pending.push((snap) => resolve(this.findIn(snap, service, mainPid)));
+      this.pending.push((snap) => resolve({ procs: this.findIn(snap, service, mainPid), settled: snap.settled }));
       // One walk per turn of the event loop, begun after every request of that turn was made.
       if (this.pending.length === 1)
         setImmediate(() => {
@@ -91,25 +110,14 @@ export class ProcessTable implements ProcessTablePort {
     return this.findIn(this.scan(), service, mainPid);
   }
 
-  private findIn({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
-    const out: TrackedProcess[] = [];
-    for (const e of byPid.values()) {
-      const s = e.stat;
-      const inTree = mainPid !== null && mainPid > 0 && (s.pid === mainPid || s.pgrp === mainPid || s.session === mainPid || descends(byPid, s.pid, mainPid));
-      const tagged = this.full && e.service === service && e.instance === this.opts.tag.instance;
-      if (inTree || tagged) out.push(track(s, !inTree));
-    }
-    return out;
-  }
-
   /** Everything tagged by this daemon instance, and every descendant of this process. */
   ours(): TrackedProcess[] {
     if (!this.full) return [];
     const { byPid } = this.scan(-1);
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
-      const tagged = e.instance === this.opts.tag.instance;
-      if (tagged || descends(byPid, e.stat.pid, this.selfPid)) out.push(track(e.stat, false));
+      // In a subtree walk every entry descends from this process.
+      if (this.subtree || descends(byPid, e.stat.pid, this.selfPid) || this.readTag(e.stat).instance === this.opts.tag.instance) out.push(track(e.stat, false, false));
     }
     return out;
   }
@@ -117,11 +125,14 @@ export class ProcessTable implements ProcessTablePort {
   /** Processes a previous daemon on the same socket left behind: tagged with our domain but another instance. */
   leftovers(): (TrackedProcess & { service: string; instance: string })[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(-1);
+    // Not our descendants: they were reparented to whoever adopted them when that daemon died. A walk of
+    // the whole of /proc, once, at start.
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
-    for (const e of byPid.values()) {
-      if (e.domain !== this.opts.tag.domain || e.instance === null || e.instance === this.opts.tag.instance) continue;
-      out.push({ ...track(e.stat, false), service: e.service ?? '?', instance: e.instance });
+    for (const e of this.walkHost().values()) {
+      // Not cached: these are the host's processes, not ours, and the cache is for what the stops walk.
+      const t = this.readTag(e.stat, false);
+      if (t.domain !== this.opts.tag.domain || t.instance === null || t.instance === this.opts.tag.instance) continue;
+      out.push({ ...track(e.stat, false, false), service: t.service ?? '?', instance: t.instance });
     }
     return out;
   }
@@ -129,8 +140,7 @@ export class ProcessTable implements ProcessTablePort {
   /** Every process but this one, for the final sweep as PID 1: the whole namespace is ours. */
   everything(): TrackedProcess[] {
     if (!this.full) return [];
-    const { byPid } = this.scan(-1);
-    return [...byPid.values()].map((e) => track(e.stat, false));
+    return [...this.walkHost().values()].map((e) => track(e.stat, false, false));
   }
 
   alive(procs: readonly TrackedProcess[]): TrackedProcess[] {
@@ -150,10 +160,141 @@ export class ProcessTable implements ProcessTablePort {
     }
     return n;
   }
+
+  private findIn(snap: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    return this.subtree ? this.findInSubtree(snap, service, mainPid) : this.findInHost(snap, service, mainPid);
+  }
+
+  /**
+   * What a host walk finds, from the index: under the main process (a direct child of ours, so its subtree is
+   * everything that descends from it), in its group or session, or under a direct child tagged for the service.
+   * Costs what the service's own processes cost, however many services share the snapshot.
+   */
+  private findInSubtree(snap: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    const ix = this.index(snap);
+    const main = mainPid !== null && mainPid > 0 ? mainPid : null;
+    const out = new Map<number, TrackedProcess>();
+    // Spawned here, a main process is a direct child of ours; anything else is placed the long way.
+    if (main !== null && snap.byPid.has(main) && !ix.byTop.has(main)) return this.findInHost(snap, service, mainPid);
+    if (main !== null) {
+      for (const e of ix.byTop.get(main) ?? []) out.set(e.stat.pid, track(e.stat, false, true));
+      for (const e of [...(ix.byGroup.get(main) ?? []), ...(ix.bySession.get(main) ?? [])]) if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, false, false));
+    }
+    if (!this.full) return [...out.values()];
+    const add = (e: Entry): void => {
+      if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, true, false));
+    };
+    for (const top of ix.topsByService.get(service) ?? []) for (const e of ix.byTop.get(top) ?? []) add(e);
+    // Below a direct child without a tag of ours, each process speaks for itself.
+    for (const top of ix.topsByService.get(null) ?? [])
+      for (const e of ix.byTop.get(top) ?? []) if (e.stat.pid !== top && isTagged(this.readTag(e.stat), service, this.opts.tag.instance)) add(e);
+    return [...out.values()];
+  }
+
+  private index(snap: Snapshot): Index {
+    const known = this.indexes.get(snap);
+    if (known) return known;
+    const byTop = new Map<number, Entry[]>();
+    const byGroup = new Map<number, Entry[]>();
+    const bySession = new Map<number, Entry[]>();
+    const push = (m: Map<number, Entry[]>, k: number, e: Entry): void => {
+      const list = m.get(k);
+      if (list) list.push(e);
+      else m.set(k, [e]);
+    };
+    for (const e of snap.byPid.values()) {
+      if (e.top !== null) push(byTop, e.top, e);
+      push(byGroup, e.stat.pgrp, e);
+      push(bySession, e.stat.session, e);
+    }
+    const topsByService = new Map<string | null, number[]>();
+    for (const top of byTop.keys()) {
+      const entry = snap.byPid.get(top);
+      const tag = entry && this.full ? this.readTag(entry.stat) : null;
+      const service = tag !== null && tag.instance === this.opts.tag.instance ? tag.service : null;
+      const list = topsByService.get(service);
+      if (list) list.push(top);
+      else topsByService.set(service, [top]);
+    }
+    const ix = { byTop, byGroup, bySession, topsByService };
+    this.indexes.set(snap, ix);
+    return ix;
+  }
+
+  private findInHost({ byPid }: Snapshot, service: string, mainPid: number | null): TrackedProcess[] {
+    const out: TrackedProcess[] = [];
+    const main = mainPid !== null && mainPid > 0 ? mainPid : null;
+    for (const e of byPid.values()) {
+      const s = e.stat;
+      const underMain = main !== null && (s.pid === main || descends(byPid, s.pid, main));
+      const inTree = underMain || (main !== null && (s.pgrp === main || s.session === main));
+      // The tag is read only for what the tree cannot place.
+      const tagged = !inTree && this.full && isTagged(this.readTag(e.stat), service, this.opts.tag.instance);
+      if (inTree || tagged) out.push(track(s, !inTree, underMain));
+    }
+    return out;
+  }
+
+  private readTag(s: ProcStat, cache = true): Tag {
+    const k = key(s);
+    const known = this.tagCache.get(k);
+    if (known) return known;
+    const env = readEnviron(s.pid, this.root);
+    const tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
+    // Kernel threads and unreadable processes have no environ; not worth caching.
+    if (env && cache) this.tagCache.set(k, tag);
+    return tag;
+  }
+
+  private walkHost(): Map<number, Entry> {
+    const byPid = new Map<number, Entry>();
+    for (const pid of listPids(this.root)) {
+      if (pid === this.selfPid) continue;
+      const stat = readStat(pid, this.root);
+      if (stat && stat.state !== 'Z' && stat.state !== 'X') byPid.set(pid, { stat, top: null });
+    }
+    return byPid;
+  }
+
+  private walkSubtree(): { byPid: Map<number, Entry>; settled: boolean } {
+    const byPid = new Map<number, Entry>();
+    const direct = readChildren(this.selfPid, 0, this.root) ?? [];
+    const queue: { pid: number; top: number }[] = direct.map((pid) => ({ pid, top: pid }));
+    let settled = true;
+    const zombies = new Set<string>();
+    // Index, not shift(): the queue holds every process of ours.
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i];
+      if (item === undefined || byPid.has(item.pid)) continue;
+      const stat = readStat(item.pid, this.root);
+      if (!stat || stat.state === 'Z' || stat.state === 'X') {
+        // A child of ours that exited during the walk may have handed us its children after our own list was
+        // read: they are missing from this walk. One already dead at the last walk handed them over before
+        // this one began (and one never reaped, with the reaper off, must not hold every stop forever).
+        if (stat && i < direct.length) {
+          zombies.add(key(stat));
+          if (!this.zombies.has(key(stat))) settled = false;
+        }
+        continue;
+      }
+      byPid.set(item.pid, { stat, top: item.top });
+      for (const child of readChildren(item.pid, stat.numThreads, this.root) ?? []) queue.push({ pid: child, top: item.top });
+    }
+    this.zombies = zombies;
+    return { byPid, settled };
+  }
 }
 
-function track(s: ProcStat, escaped: boolean): TrackedProcess {
-  return { pid: s.pid, startTime: s.starttime, ppid: s.ppid, pgrp: s.pgrp, session: s.session, comm: s.comm, state: s.state, escaped };
+function key(s: ProcStat): string {
+  return `${s.pid}:${s.starttime}`;
+}
+
+function isTagged(t: Tag, service: string, instance: string): boolean {
+  return t.service === service && t.instance === instance;
+}
+
+function track(s: ProcStat, escaped: boolean, underMain: boolean): TrackedProcess {
+  return { pid: s.pid, startTime: s.starttime, ppid: s.ppid, pgrp: s.pgrp, session: s.session, comm: s.comm, state: s.state, escaped, underMain };
 }
 
 function descends(byPid: ReadonlyMap<number, Entry>, pid: number, ancestor: number): boolean {

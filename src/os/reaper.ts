@@ -8,6 +8,8 @@ export interface ReaperOptions {
   /** Every direct child of this process, from all threads (see readOwnChildren in proc.ts). */
   listOwnChildren: () => number[];
   onReap?: (pid: number, status: number) => void;
+  /** After every pass: what it reaped is gone from /proc, so a walk begun now sees the exits that woke it. */
+  onPass?: () => void;
   /** Errors of scheduled passes (a failed syscall, an unreadable /proc); without it they are thrown. */
   onError?: (err: unknown) => void;
   safetyNetMs?: number;
@@ -100,6 +102,7 @@ export class Reaper {
     } finally {
       if (pass.reaped >= MAX_REAPS_PER_PASS) this.#schedule();
     }
+    this.#options.onPass?.();
     return pass.reaped;
   }
 

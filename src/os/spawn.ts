@@ -66,6 +66,9 @@ export const processPort: ProcessPort = {
   signalGroup(pgid, signal) {
     signalQuietly(-pgid, signal);
   },
+  signalProcess(pid, signal) {
+    signalQuietly(pid, signal);
+  },
 };
 
 /** kill(2) where a process that is already gone (ESRCH) is not a failure. */

@@ -34,6 +34,8 @@ export interface ProcessPort {
   spawn(req: SpawnRequest): ProcessHandle;
   /** Signal a whole process group; a group that is gone is not an error. */
   signalGroup(pgid: number, signal: NodeJS.Signals): void;
+  /** Signal one process spawned here (its pid cannot be reused before its exit event); gone is not an error. */
+  signalProcess(pid: number, signal: NodeJS.Signals): void;
 }
 
 /** A process found in the process table, identified by pid and start time so a reused pid is never hit. */
@@ -47,9 +49,28 @@ export interface TrackedProcess {
   readonly state: string;
   /** Found only by the environment tag: outside the group and session, no parent chain to the main process. */
   readonly escaped: boolean;
+  /** The main process itself or one of its descendants: its parent chain still reaches the main process. */
+  readonly underMain: boolean;
+}
+
+/** One fresh walk's view of a service. */
+export interface Look {
+  readonly procs: TrackedProcess[];
+  /**
+   * false when the walk met a child of ours that had exited and was not yet reaped: its children, reparented
+   * to us while the walk ran, may be missing from it. Such a walk cannot show that a service is gone; the
+   * child's exit event follows it and the walk after that one can.
+   */
+  readonly settled: boolean;
 }
 
 export interface ProcessTablePort {
+  /**
+   * Every process of ours descends from this one (it is PID 1 or a child subreaper and the table walks its
+   * subtree): the last of a service's processes to die is then always a child of ours, so a child event
+   * (see ChildEventsPort) follows it and a stop needs no poll.
+   */
+  readonly subtree: boolean;
   /** Every live process that belongs to the service: its group, session, descendants and tagged escapees (a recent view). */
   find(service: string, mainPid: number | null): TrackedProcess[];
   /**
@@ -57,10 +78,18 @@ export interface ProcessTablePort {
    * is missed. Requests made together share one walk, so many services stopping at once cost one scan.
    */
   findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]>;
+  /** findFresh, and whether that walk can show that nothing is left (see Look.settled). */
+  lookFresh(service: string, mainPid: number | null): Promise<Look>;
   /** Of `procs`, the ones still alive and still the same process (start time unchanged). */
   alive(procs: readonly TrackedProcess[]): TrackedProcess[];
   /** Signal each process that is still the same one; returns how many were signalled. */
   signal(procs: readonly TrackedProcess[], signal: NodeJS.Signals): number;
+}
+
+/** Says that a child of ours changed state (SIGCHLD): a walk of the process table begun after it sees the change. */
+export interface ChildEventsPort {
+  /** Calls `fn` after each such event until the returned function is called. */
+  subscribe(fn: () => void): () => void;
 }
 
 export type TimerHandle = { readonly __timer: unique symbol } | object;

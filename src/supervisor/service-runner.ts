@@ -1,8 +1,9 @@
-// One service's life: spawn, readiness probe, exit and respawn with backoff, stop with escalation to SIGKILL.
+// One service's life: spawn, readiness probe, exit and respawn with backoff, stop (see service-stop.ts).
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../log/logger-types.js';
-import type { Clock, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, TimerHandle, TrackedProcess } from './ports.js';
+import type { ChildEventsPort, Clock, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, TimerHandle } from './ports.js';
 import { decideRestart } from './restart-policy.js';
+import { stopService, type StopReport } from './service-stop.js';
 import { serviceSpawnRequest } from './spawn-request.js';
 import { probeDelay } from './probe-schedule.js';
 import { hasProcess, transition, type State, type StateEvent, type Target } from './state.js';
@@ -16,8 +17,10 @@ export interface RunnerDeps {
   readonly env: (config: ServiceConfig) => Record<string, string>;
   readonly output: (config: ServiceConfig) => ((stream: 'stdout' | 'stderr', text: string) => void) | null;
   readonly onChange: (runner: ServiceRunner) => void;
-  /** How often a stop re-checks whether the service's processes are gone. */
-  readonly stopPollMs?: number;
+  /** Child exits, which drive a stop; without them a stop polls. */
+  readonly childEvents?: ChildEventsPort;
+  /** false only as a diagnostic (ZINIT_TS_STOP_RULE=start-only): see StopPlan.restAtMainExit. */
+  readonly restAtMainExit?: boolean;
 }
 
 export interface ExitRecord extends ExitStatus {
@@ -25,19 +28,7 @@ export interface ExitRecord extends ExitStatus {
   readonly pid: number;
 }
 
-export interface StopReport {
-  readonly service: string;
-  readonly signal: NodeJS.Signals;
-  readonly hadProcess: boolean;
-  readonly durationMs: number;
-  readonly sigkill: boolean;
-  /** Processes other than the main one that were signalled (descendants, escapees). */
-  readonly descendants: number;
-  /** Processes still alive when the stop gave up waiting after SIGKILL. */
-  readonly remaining: readonly TrackedProcess[];
-}
-
-const SIGKILL_GRACE_MS = 5000;
+export type { StopReport } from './service-stop.js';
 
 interface Run {
   readonly handle: ProcessHandle;
@@ -127,7 +118,7 @@ export class ServiceRunner {
     this.clearRestartTimer();
     this.clearProbe();
     if (this.stopping) return this.stopping;
-    const p = this.doStop()
+    const p = this.stopNow()
       .then((r) => {
         this.lastStop = r;
         return r;
@@ -207,7 +198,7 @@ export class ServiceRunner {
     const left = this.deps.table.find(this.name, null);
     if (left.length > 0) {
       this.deps.logger.warn('previous run left processes behind; stopping them before the respawn', { service: this.name, pids: left.map((p) => p.pid) });
-      this.cleaning = this.doStop();
+      this.cleaning = this.stopNow();
       await this.cleaning;
       this.cleaning = null;
       if (this.target !== 'Up' || this.stopping) return;
@@ -268,104 +259,8 @@ export class ServiceRunner {
     this.restartTimer = null;
   }
 
-  private async doStop(): Promise<StopReport> {
-    const { clock, table, proc } = this.deps;
-    const c = this.config;
-    const signal = c.stopSignal;
-    const t0 = clock.now();
+  private stopNow(): Promise<StopReport> {
     const run = this.run && !this.run.exited ? this.run : null;
-    const mainPid = run?.handle.pid ?? null;
-    let tracked = await table.findFresh(c.name, mainPid);
-    if (!run && tracked.length === 0) {
-      return { service: c.name, signal, hadProcess: false, durationMs: 0, sigkill: false, descendants: 0, remaining: [] };
-    }
-    const others = (list: readonly TrackedProcess[]): TrackedProcess[] => list.filter((p) => p.pid !== mainPid);
-    const mainEntry = tracked.find((p) => p.pid === mainPid);
-    /**
-     * `everyone`: SIGCONT and SIGKILL reach every process found. The graceful stop signal goes, while the main
-     * process lives, to its group and to escapees only (found by the tag alone, their parent gone): the main
-     * process tells its own children how to stop (PostgreSQL's smart shutdown waits for its backends, which
-     * sit in groups of their own), and a second delivery reads as "force quit" to some programs.
-     */
-    const signalAll = (sig: NodeJS.Signals, everyone: boolean): void => {
-      // The group is signalled by id only while its leader is alive and unreaped: then the id cannot be reused.
-      // Once the leader is gone, the members are reached through the start-time-checked list instead.
-      const viaGroup = mainPid !== null && mainPid > 0 && run !== null && !run.exited;
-      if (viaGroup) proc.signalGroup(mainPid, sig);
-      // A recorded group can be stale (a child may call setsid() after the scan): `everyone` means each one.
-      if (everyone) table.signal(others(tracked), sig);
-      else table.signal(others(tracked).filter((p) => !viaGroup || (p.pgrp !== mainPid && p.escaped)), sig);
-    };
-    this.deps.logger.info('stopping service', { service: c.name, pid: mainPid, signal, timeoutMs: c.shutdownTimeoutMs });
-    signalAll(signal, false);
-    if (signal !== 'SIGCONT') signalAll('SIGCONT', true);
-    const descendantsSeen = new Set(others(tracked).map((p) => p.pid));
-
-    let sigkill = false;
-    const gone = async (deadline: number): Promise<boolean> => {
-      const poll = this.deps.stopPollMs ?? 20;
-      for (;;) {
-        // The exit event can trail a busy event loop; the process table is the truth (a zombie counts as gone).
-        const mainDone = run === null || run.exited || (mainEntry !== undefined && table.alive([mainEntry]).length === 0);
-        if (mainDone) {
-          tracked = table.alive(tracked);
-          if (tracked.length === 0) {
-            // A process forked while we waited is only seen by a walk begun after the others were gone.
-            tracked = await table.findFresh(c.name, null);
-            for (const p of tracked) descendantsSeen.add(p.pid);
-            if (tracked.length === 0) {
-              // Dead per /proc, but the state, the last exit and the log follow the exit event: a stop is done after it.
-              if (run && !run.exited) await run.handle.exited;
-              return true;
-            }
-            // Found only now, after the SIGKILL went out: it gets one too, not just a wait.
-            if (sigkill) table.signal(tracked, 'SIGKILL');
-          }
-        }
-        const left = deadline - clock.now();
-        if (left <= 0) return false;
-        await waitFirst(clock, Math.min(poll, left), run && !run.exited ? run.handle.exited : null);
-      }
-    };
-
-    this.stopDeadline = t0 + c.shutdownTimeoutMs;
-    let done = await gone(t0 + c.shutdownTimeoutMs);
-    this.stopDeadline = null;
-    if (!done) {
-      sigkill = true;
-      tracked = mergeTracked(table.alive(tracked), await table.findFresh(c.name, mainPid));
-      for (const p of others(tracked)) descendantsSeen.add(p.pid);
-      this.deps.logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: tracked.length + (run && !run.exited ? 1 : 0) });
-      signalAll('SIGKILL', true);
-      done = await gone(clock.now() + SIGKILL_GRACE_MS);
-    }
-    const remaining = done ? [] : table.alive(tracked);
-    return {
-      service: c.name,
-      signal,
-      hadProcess: true,
-      durationMs: clock.now() - t0,
-      sigkill,
-      descendants: descendantsSeen.size,
-      remaining,
-    };
+    return stopService(this.deps, this.config, run ? { pid: run.handle.pid, exited: run.handle.exited } : null, (at) => (this.stopDeadline = at));
   }
-}
-
-function mergeTracked(a: readonly TrackedProcess[], b: readonly TrackedProcess[]): TrackedProcess[] {
-  const seen = new Map<number, TrackedProcess>();
-  for (const p of [...a, ...b]) seen.set(p.pid, p);
-  return [...seen.values()];
-}
-
-/** Wait for `ms` on the clock, or less if `early` settles first. */
-function waitFirst(clock: Clock, ms: number, early: Promise<unknown> | null): Promise<void> {
-  return new Promise((resolve) => {
-    const t = clock.setTimeout(resolve, ms);
-    if (early)
-      void early.then(() => {
-        clock.clearTimeout(t);
-        resolve();
-      });
-  });
 }

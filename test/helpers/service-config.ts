@@ -15,6 +15,7 @@ export function svc(name: string, over: Partial<ServiceConfig> = {}): ServiceCon
     after: [],
     stopSignal: D.DEFAULT_STOP_SIGNAL,
     shutdownTimeoutMs: D.DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    killMode: D.DEFAULT_KILL_MODE,
     log: D.DEFAULT_LOG,
     env: {},
     dir: D.DEFAULT_DIR,

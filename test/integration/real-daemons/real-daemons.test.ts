@@ -101,6 +101,8 @@ async function shutdownCleanly(d: NamespacedDaemon, services: Record<string, str
   const log = d.log();
   assert.equal(result.code, 0, `the daemon exits 0; log:\n${log}`);
   assert.deepEqual(result.left, [], `nothing is left alive; log:\n${log}`);
+  // Each service's own stop took all of its processes: nothing was left for the sweep to kill.
+  assert.match(log, /swept: 0 leftover/, `the sweep found nothing; log:\n${log}`);
   assert.match(log, /remaining: 0/);
   for (const [service, signal] of Object.entries(services)) {
     assert.match(reportLine(log, service), new RegExp(`^.*  ${service}: ${signal}, .*no SIGKILL`), `${service} stopped on ${signal} alone; log:\n${log}`);

@@ -7,6 +7,8 @@ import { startInNamespace, type NamespacedDaemon } from '../../helpers/namespace
 import { tempDir } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { pidsWithMarker } from '../../helpers/proc.js';
+import { hostIdentities, stillAlive, treePids } from '../../helpers/ns-pids.js';
+import type { TreeNode } from '../../../src/supervisor/process-tree.js';
 
 let ns: NamespacedDaemon | null = null;
 afterEach(async () => {
@@ -43,13 +45,15 @@ test('shutdown leaves nothing behind: wide and deep trees, setsid escapees, TERM
   const log = ns.log();
   assert.deepEqual(result.left, [], `nothing is left alive; log:\n${log}`);
   assert.equal(result.code, 0);
+  // The sweep SIGKILLs whatever a service's own stop missed: it must have found nothing.
+  assert.match(log, /swept: 0 leftover/, `every service's own stop left nothing behind; log:\n${log}`);
   assert.match(log, /remaining: 0/);
 
   const j = fs.readFileSync(journal, 'utf8');
   assert.match(j, /escapee-term escapee/, 'the escaped grandchild got the graceful stop signal, not only SIGKILL');
   assert.match(j, /self-stop-term/, 'the stopped process was continued and handled TERM');
   assert.match(reportLine(log, 'selfstop'), /no SIGKILL/);
-  assert.match(reportLine(log, 'wide'), /no SIGKILL, descendants 20/);
+  assert.match(reportLine(log, 'wide'), /no SIGKILL/);
   for (let i = 1; i <= 4; i++) assert.match(reportLine(log, `stubborn${i}`), /SIGKILL needed/);
   assert.match(reportLine(log, 'escapee-stubborn'), /SIGKILL needed/);
 
@@ -58,6 +62,35 @@ test('shutdown leaves nothing behind: wide and deep trees, setsid escapees, TERM
   const unit = /shutdown report \([\d.]+ (ms|s)/.exec(log)?.[1];
   const totalMs = unit === 's' ? total * 1000 : total;
   assert.ok(totalMs >= 1000 && totalMs < 2500, `shutdown took ${totalMs} ms`);
+});
+
+test('each service\'s own stop leaves nothing: its processes are gone from /proc the moment `stop` returns', async () => {
+  const dir = tempDir('zinit-ts-ns-');
+  const journal = path.join(dir, 'journal');
+  const files = services(journal);
+  ns = await startInNamespace(files, { dir });
+  await waitFor(() => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('start app'), 10_000, 'app started');
+  await waitFor(async () => (await ns!.cli(['tree', 'escapee-stubborn'])).stdout.includes('(escaped)'), 10_000, 'the stubborn escapee is found');
+  const d = ns;
+  const trees = await waitFor(async () => {
+    const r = await d.cli(['tree', '--json']);
+    const t = JSON.parse(r.stdout) as Record<string, TreeNode[]>;
+    return treePids(t.wide ?? []).length >= 21 && treePids(t.deep ?? []).length >= 12 ? t : null;
+  }, 10_000, 'the wide and deep trees');
+  await Promise.all(
+    Object.keys(files).map(async (name) => {
+      const ids = hostIdentities(d.unshare.pid ?? -1, treePids(trees[name] ?? []));
+      assert.ok(ids.length > 0, `${name} has processes`);
+      const r = await d.cli(['stop', name]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(stillAlive(ids), [], `${name}: nothing left when stop returns (${r.stdout.trim()})`);
+    }),
+  );
+  const r = await d.cli(['shutdown']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await d.result();
+  assert.deepEqual(result.left, []);
+  assert.match(d.log(), /swept: 0 leftover/);
 });
 
 test('negative control: with tag discovery off, escapees survive the shutdown', async () => {

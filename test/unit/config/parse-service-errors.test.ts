@@ -147,6 +147,10 @@ void describe('parseServiceFile: wrong types', () => {
     ['user: -1', 7, 'user id must be a whole number from 0 to 4294967294, got number -1'],
     ['group: 99999999999', 8, 'group id 99999999999 is out of range; ids go from 0 to 4294967294'],
     ['log_file: [a]', 11, 'log_file must be a file path, got a list'],
+    ['kill_mode: control_group', 12, 'kill_mode must be one of mixed, control-group, process, got string "control_group"; did you mean control-group?'],
+    ['kill_mode: main', 12, 'kill_mode must be one of mixed, control-group, process, got string "main"; did you mean process?'],
+    ['kill_mode: none', 12, 'kill_mode must be one of mixed, control-group, process, got string "none"'],
+    ['kill_mode: [mixed]', 12, 'kill_mode must be one of mixed, control-group, process, got a list'],
   ];
   for (const [line, column, message] of cases) {
     void test(line, () => {

@@ -134,6 +134,7 @@ void describe('parseServiceFile: defaults', () => {
       after: [],
       stopSignal: 'SIGTERM',
       shutdownTimeoutMs: 10_000,
+      killMode: 'mixed',
       log: 'ring',
       env: {},
       dir: '/',
@@ -173,6 +174,7 @@ void describe('parseServiceFile: defaults', () => {
     assert.deepEqual(c.env, {});
     assert.equal(c.stopSignal, 'SIGTERM');
     assert.equal(c.shutdownTimeoutMs, 10_000);
+    assert.equal(c.killMode, 'mixed');
     assert.equal(c.user, null);
   });
 });
@@ -184,6 +186,10 @@ void describe('parseServiceFile: extensions', () => {
     assert.equal(c.restartDelayMs, 500);
     assert.equal(c.restartMaxDelayMs, 60_000);
     assert.equal(c.maxRestarts, 5);
+  });
+
+  void test('kill_mode: mixed, control-group and process', () => {
+    for (const mode of ['mixed', 'control-group', 'process'] as const) assert.equal(load(`exec: app\nkill_mode: ${mode}\n`).killMode, mode);
   });
 
   void test('restart: never and always', () => {

@@ -13,6 +13,7 @@ import {
   parseStat,
   readCmdline,
   readEnviron,
+  readChildren,
   readOwnChildren,
   readStat,
 } from '../../../src/os/proc.js';
@@ -47,6 +48,7 @@ void describe('parseStat', () => {
     assert.equal(stat.stime, 3);
     assert.equal(stat.starttime, 123456);
     assert.equal(stat.rssPages, 250);
+    assert.equal(stat.numThreads, 1);
   });
 
   void test('a comm that looks like the fields after it does not shift them', () => {
@@ -100,6 +102,12 @@ void describe('listPids, readCmdline, readEnviron, readOwnChildren', () => {
     assert.ok(pids.includes(pid));
     assert.ok(pids.every((p) => Number.isInteger(p) && p > 0));
     assert.ok(readOwnChildren().includes(pid));
+    // Node runs several threads: every task's children file is read, as its stat says.
+    const self = readStat(process.pid);
+    assert.ok(self && self.numThreads > 1);
+    assert.ok(readChildren(process.pid, self.numThreads)?.includes(pid));
+    assert.deepEqual(readChildren(pid, 1), [], 'sleep has no children');
+    assert.equal(readChildren(2 ** 22 + 1, 1), null, 'a pid that does not exist');
   });
 
   void test('environ of a real child, split at the first =', async () => {
