@@ -55,6 +55,37 @@ void describe('parseStat', () => {
     assert.equal(stat.ppid, 1);
   });
 
+  void test('reads every stat line of this machine as a plain split of the fields would', () => {
+    let checked = 0;
+    for (const pid of listPids()) {
+      let text: string;
+      try {
+        text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = text.lastIndexOf(')');
+      const rest = text.slice(close + 2).trimEnd().split(' ');
+      const n = (i: number): number => Number(rest[i]);
+      const s = parseStat(text);
+      assert.deepEqual(
+        [s.pid, s.comm, s.state, s.ppid, s.pgrp, s.session, s.utime, s.stime, s.starttime, s.rssPages],
+        [pid, text.slice(text.indexOf('(') + 1, close), rest[0], n(1), n(2), n(3), n(11), n(12), n(19), n(21)],
+      );
+      checked += 1;
+    }
+    assert.ok(checked > 1, `${checked} stat lines read`);
+  });
+
+  void test('a field that is not a plain integer reads as NaN; a minus sign is kept', () => {
+    const stat = parseStat('9 (x) S -1 4x2  0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 0\n');
+    assert.equal(stat.ppid, -1);
+    assert.ok(Number.isNaN(stat.pgrp));
+    assert.equal(stat.session, 0, 'an empty field between two spaces, as Number("") reads it');
+    assert.equal(stat.starttime, 123456, 'the empty field still counts as one');
+    assert.equal(stat.rssPages, 250);
+  });
+
   void test('refuses text that is not a stat line', () => {
     assert.throws(() => parseStat('hello'), /not a \/proc\/<pid>\/stat line/);
     assert.throws(() => parseStat('1 (x) S 1 2'), /truncated/);
