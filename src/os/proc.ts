@@ -126,12 +126,16 @@ export function listPids(root = '/proc'): number[] {
   return pids;
 }
 
-function readNulSeparated(path: string): string[] | null {
+/** Why a per-process file could not be read: the process is gone (or has no memory: a kernel thread), or we may not look. */
+export type Unread = 'gone' | 'denied';
+
+function readNulSeparatedOr(path: string): string[] | Unread {
   let raw: Buffer;
   try {
     raw = fs.readFileSync(path);
   } catch (err) {
-    if (isUnreadable(err)) return null;
+    if (isGone(err)) return 'gone';
+    if (isUnreadable(err)) return 'denied';
     throw err;
   }
   const parts = raw.toString('utf8').split('\0');
@@ -139,10 +143,21 @@ function readNulSeparated(path: string): string[] | null {
   return parts;
 }
 
+function readNulSeparated(path: string): string[] | null {
+  const parts = readNulSeparatedOr(path);
+  return typeof parts === 'string' ? null : parts;
+}
+
 /** The environment the process started with; null when it is gone or belongs to someone we may not inspect. */
 export function readEnviron(pid: number, root = '/proc'): Map<string, string> | null {
-  const entries = readNulSeparated(`${root}/${pid}/environ`);
-  if (!entries) return null;
+  const env = readEnvironOr(pid, root);
+  return typeof env === 'string' ? null : env;
+}
+
+/** The same, saying why there is none: environ of a kernel thread reads as gone (ESRCH), like that of an exiting process. */
+export function readEnvironOr(pid: number, root = '/proc'): Map<string, string> | Unread {
+  const entries = readNulSeparatedOr(`${root}/${pid}/environ`);
+  if (typeof entries === 'string') return entries;
   const env = new Map<string, string>();
   for (const entry of entries) {
     const eq = entry.indexOf('=');

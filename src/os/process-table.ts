@@ -1,5 +1,5 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
-import { listPids, readEnviron, readStat, type ProcStat } from './proc.js';
+import { listPids, readEnvironOr, readStat, type ProcStat, type Unread } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
 import type { ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
@@ -28,14 +28,34 @@ export interface ProcessTableOptions {
    * managers that signal process groups behave; a diagnostic to compare against, never a setting.
    */
   readonly discovery?: 'full' | 'group';
+  /** Reads a process's environment (default: /proc/<pid>/environ under `root`); for tests. */
+  readonly readEnviron?: (pid: number) => Map<string, string> | Unread;
+  /** Monotonic milliseconds (default performance.now); for tests. */
+  readonly now?: () => number;
 }
+
+type Tag = Pick<Entry, 'service' | 'instance' | 'domain'>;
+
+interface CachedTag {
+  readonly starttime: number;
+  readonly tag: Tag;
+  /** When to read environ again, on the table's clock; Infinity for the life of the process. */
+  readonly recheckAt: number;
+}
+
+const NO_TAG: Tag = { service: null, instance: null, domain: null };
+/** A process we may not inspect now may become readable (a setuid child before its exec): looked at again after this. */
+const DENIED_RECHECK_MS = 1000;
 
 export class ProcessTable implements ProcessTablePort {
   private snap: Snapshot | null = null;
-  // environ is read once per process: pid + start time names one process for its whole life.
-  private readonly tagCache = new Map<string, Pick<Entry, 'service' | 'instance' | 'domain'>>();
+  // environ is read once per process: pid + start time names one process for its whole life. Entries of
+  // processes gone from /proc are dropped by the next scan, so the cache holds what is alive, nothing per run.
+  private readonly tagCache = new Map<number, CachedTag>();
   private readonly root: string;
   private readonly selfPid: number;
+  private readonly now: () => number;
+  private readonly readEnviron: (pid: number) => Map<string, string> | Unread;
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
@@ -44,31 +64,44 @@ export class ProcessTable implements ProcessTablePort {
   constructor(private readonly opts: ProcessTableOptions) {
     this.root = opts.root ?? '/proc';
     this.selfPid = opts.selfPid ?? process.pid;
+    this.now = opts.now ?? (() => performance.now());
+    this.readEnviron = opts.readEnviron ?? ((pid) => readEnvironOr(pid, this.root));
+  }
+
+  /** Processes whose environ tag is remembered (the live ones seen by the last scan). */
+  get cachedTags(): number {
+    return this.tagCache.size;
   }
 
   scan(maxAgeMs = this.opts.maxAgeMs ?? 10): Snapshot {
-    if (this.snap && maxAgeMs >= 0 && performance.now() - this.snap.at <= maxAgeMs) return this.snap;
+    const now = this.now();
+    if (this.snap && maxAgeMs >= 0 && now - this.snap.at <= maxAgeMs) return this.snap;
     const byPid = new Map<number, Entry>();
-    const live = new Set<string>();
     for (const pid of listPids(this.root)) {
       if (pid === this.selfPid) continue;
       const stat = readStat(pid, this.root);
       if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-      const key = `${pid}:${stat.starttime}`;
-      live.add(key);
-      let tag = this.tagCache.get(key);
-      if (!tag) {
-        const env = readEnviron(pid, this.root);
-        tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
-        // Kernel threads and unreadable processes have no environ; not worth caching.
-        if (env) this.tagCache.set(key, tag);
+      let cached = this.tagCache.get(pid);
+      if (cached === undefined || cached.starttime !== stat.starttime || cached.recheckAt <= now) {
+        cached = this.readTag(pid, stat.starttime, now);
+        this.tagCache.set(pid, cached);
       }
-      byPid.set(pid, { stat, ...tag });
+      const { tag } = cached;
+      byPid.set(pid, { stat, service: tag.service, instance: tag.instance, domain: tag.domain });
     }
-    for (const key of this.tagCache.keys()) if (!live.has(key)) this.tagCache.delete(key);
+    for (const pid of this.tagCache.keys()) if (!byPid.has(pid)) this.tagCache.delete(pid);
     // Stamped when the walk ends: a walk of thousands of processes takes longer than the reuse window.
-    this.snap = { at: performance.now(), byPid };
+    this.snap = { at: this.now(), byPid };
     return this.snap;
+  }
+
+  private readTag(pid: number, starttime: number, now: number): CachedTag {
+    const env = this.readEnviron(pid);
+    // Gone while its stat was readable: a kernel thread (no memory, so no environ ever) or a process exiting.
+    if (env === 'gone') return { starttime, tag: NO_TAG, recheckAt: Infinity };
+    if (env === 'denied') return { starttime, tag: NO_TAG, recheckAt: now + DENIED_RECHECK_MS };
+    const tag = { service: env.get(TAG_SERVICE) ?? null, instance: env.get(TAG_INSTANCE) ?? null, domain: env.get(TAG_DOMAIN) ?? null };
+    return { starttime, tag: tag.service === null && tag.instance === null && tag.domain === null ? NO_TAG : tag, recheckAt: Infinity };
   }
 
   private pending: ((snap: Snapshot) => void)[] = [];
