@@ -129,41 +129,60 @@ export function listPids(root = '/proc'): number[] {
 /** Why a per-process file could not be read: the process is gone (or has no memory: a kernel thread), or we may not look. */
 export type Unread = 'gone' | 'denied';
 
-function readNulSeparatedOr(path: string): string[] | Unread {
-  let raw: Buffer;
+function readRaw(path: string): Buffer | Unread {
   try {
-    raw = fs.readFileSync(path);
+    return fs.readFileSync(path);
   } catch (err) {
     if (isGone(err)) return 'gone';
     if (isUnreadable(err)) return 'denied';
     throw err;
   }
+}
+
+function readNulSeparated(path: string): string[] | null {
+  const raw = readRaw(path);
+  if (typeof raw === 'string') return null;
   const parts = raw.toString('utf8').split('\0');
   if (parts.at(-1) === '') parts.pop();
   return parts;
 }
 
-function readNulSeparated(path: string): string[] | null {
-  const parts = readNulSeparatedOr(path);
-  return typeof parts === 'string' ? null : parts;
-}
-
 /** The environment the process started with; null when it is gone or belongs to someone we may not inspect. */
 export function readEnviron(pid: number, root = '/proc'): Map<string, string> | null {
-  const env = readEnvironOr(pid, root);
-  return typeof env === 'string' ? null : env;
-}
-
-/** The same, saying why there is none: environ of a kernel thread reads as gone (ESRCH), like that of an exiting process. */
-export function readEnvironOr(pid: number, root = '/proc'): Map<string, string> | Unread {
-  const entries = readNulSeparatedOr(`${root}/${pid}/environ`);
-  if (typeof entries === 'string') return entries;
+  const entries = readNulSeparated(`${root}/${pid}/environ`);
+  if (!entries) return null;
   const env = new Map<string, string>();
   for (const entry of entries) {
     const eq = entry.indexOf('=');
     if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   return env;
+}
+
+const needles = new Map<string, Buffer>();
+
+/**
+ * Only the named variables of the environment the process started with (absent ones left out), found in
+ * the raw bytes: a walk of /proc reads every new process's environ, and decoding all of it is the waste.
+ * Says why there is none: the environ of a kernel thread reads as gone (ESRCH), like that of an exiting process.
+ */
+export function readEnvironValues(pid: number, names: readonly string[], root = '/proc'): Map<string, string> | Unread {
+  const raw = readRaw(`${root}/${pid}/environ`);
+  if (typeof raw === 'string') return raw;
+  const values = new Map<string, string>();
+  for (const name of names) {
+    let needle = needles.get(name);
+    if (needle === undefined) needles.set(name, (needle = Buffer.from(`${name}=`)));
+    // The last entry of a name wins, as readEnviron reads it.
+    for (let at = raw.lastIndexOf(needle); at !== -1; at = at === 0 ? -1 : raw.lastIndexOf(needle, at - 1)) {
+      if (at > 0 && raw[at - 1] !== 0) continue;
+      const from = at + needle.length;
+      const to = raw.indexOf(0, from);
+      values.set(name, raw.toString('utf8', from, to === -1 ? raw.length : to));
+      break;
+    }
+  }
+  return values;
 }
 
 /** Empty for a process that is gone, a zombie, or a kernel thread. */

@@ -1,5 +1,5 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
-import { listPids, readEnvironOr, readStat, type ProcStat, type Unread } from './proc.js';
+import { listPids, readEnvironValues, readStat, type ProcStat, type Unread } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
 import type { ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
@@ -28,8 +28,8 @@ export interface ProcessTableOptions {
    * managers that signal process groups behave; a diagnostic to compare against, never a setting.
    */
   readonly discovery?: 'full' | 'group';
-  /** Reads a process's environment (default: /proc/<pid>/environ under `root`); for tests. */
-  readonly readEnviron?: (pid: number) => Map<string, string> | Unread;
+  /** Reads the tag variables of a process's environment (default: /proc/<pid>/environ under `root`); for tests. */
+  readonly readEnviron?: (pid: number) => ReadonlyMap<string, string> | Unread;
   /** Monotonic milliseconds (default performance.now); for tests. */
   readonly now?: () => number;
 }
@@ -44,6 +44,7 @@ interface CachedTag {
 }
 
 const NO_TAG: Tag = { service: null, instance: null, domain: null };
+const TAG_NAMES = [TAG_SERVICE, TAG_INSTANCE, TAG_DOMAIN] as const;
 /** A process we may not inspect now may become readable (a setuid child before its exec): looked at again after this. */
 const DENIED_RECHECK_MS = 1000;
 
@@ -55,7 +56,7 @@ export class ProcessTable implements ProcessTablePort {
   private readonly root: string;
   private readonly selfPid: number;
   private readonly now: () => number;
-  private readonly readEnviron: (pid: number) => Map<string, string> | Unread;
+  private readonly readEnviron: (pid: number) => ReadonlyMap<string, string> | Unread;
 
   private get full(): boolean {
     return this.opts.discovery !== 'group';
@@ -65,7 +66,7 @@ export class ProcessTable implements ProcessTablePort {
     this.root = opts.root ?? '/proc';
     this.selfPid = opts.selfPid ?? process.pid;
     this.now = opts.now ?? (() => performance.now());
-    this.readEnviron = opts.readEnviron ?? ((pid) => readEnvironOr(pid, this.root));
+    this.readEnviron = opts.readEnviron ?? ((pid) => readEnvironValues(pid, TAG_NAMES, this.root));
   }
 
   /** Processes whose environ tag is remembered (the live ones seen by the last scan). */

@@ -13,6 +13,7 @@ import {
   parseStat,
   readCmdline,
   readEnviron,
+  readEnvironValues,
   readOwnChildren,
   readStat,
 } from '../../../src/os/proc.js';
@@ -143,6 +144,18 @@ void describe('listPids, readCmdline, readEnviron, readOwnChildren', () => {
     assert.equal(env.get('EMPTY'), '');
     assert.equal(env.get('PATH'), '/usr/bin:/bin');
     assert.deepEqual(readCmdline(child.pid ?? -1), ['/bin/sleep', '30']);
+  });
+
+  void test('readEnvironValues finds only whole names at the start of an entry, the last one winning as in readEnviron', () => {
+    const root = path.join(tmp, 'environ-root');
+    fs.mkdirSync(path.join(root, '5'), { recursive: true });
+    fs.writeFileSync(path.join(root, '5', 'environ'), 'A=1\0XTAG=no\0TAG=yes\0B=TAG=inner\0C=\0TAG=last\0D=é€');
+    const values = readEnvironValues(5, ['A', 'TAG', 'B', 'C', 'D', 'MISSING'], root);
+    assert.ok(values instanceof Map);
+    assert.deepEqual(Object.fromEntries(values), { A: '1', TAG: 'last', B: 'TAG=inner', C: '', D: 'é€' });
+    const full = readEnviron(5, root);
+    for (const [name, value] of values) assert.equal(full?.get(name), value, `${name} as readEnviron reads it`);
+    assert.equal(readEnvironValues(0x7ffffffe, ['A']), 'gone');
   });
 
   void test('gone processes read as null and []', () => {

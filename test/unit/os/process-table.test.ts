@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProcessTable } from '../../../src/os/process-table.js';
-import { readEnvironOr, type Unread } from '../../../src/os/proc.js';
+import { readEnvironValues, type Unread } from '../../../src/os/proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE } from '../../../src/os/process-tag.js';
 
 const TAG = { instance: 'instance-1', domain: '/run/zinit.sock' };
@@ -32,7 +32,7 @@ function tagged(service: string): Record<string, string> {
 }
 
 /** A table over the fake tree that counts environ reads per pid. */
-function table(now: () => number = () => 0, readEnviron?: (pid: number) => Map<string, string> | Unread): { table: ProcessTable; reads: Map<number, number> } {
+function table(now: () => number = () => 0, readEnviron?: (pid: number) => ReadonlyMap<string, string> | Unread): { table: ProcessTable; reads: Map<number, number> } {
   const reads = new Map<number, number>();
   const t = new ProcessTable({
     tag: TAG,
@@ -43,7 +43,7 @@ function table(now: () => number = () => 0, readEnviron?: (pid: number) => Map<s
     now,
     readEnviron: (pid) => {
       reads.set(pid, (reads.get(pid) ?? 0) + 1);
-      return readEnviron ? readEnviron(pid) : readEnvironOr(pid, root);
+      return readEnviron ? readEnviron(pid) : readEnvironValues(pid, [TAG_SERVICE, TAG_INSTANCE, TAG_DOMAIN], root);
     },
   });
   return { table: t, reads };
