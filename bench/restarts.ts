@@ -1,4 +1,4 @@
-// Memory over restarts: one service crash-looping every ~20 ms beside 50 idle ones; the daemon's RSS and live heap per 1000 restarts after warm-up (node dist/bench/restarts.js [RESTARTS] [--rss-only|--heap-only]).
+// Memory over restarts: one service crash-looping every ~20 ms beside 50 idle ones; the daemon's RSS and live heap per 1000 restarts after warm-up (node dist/bench/restarts.js [RESTARTS] [--rss-only|--heap-only] [--container]).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,8 @@ import { waitFor } from '../test/helpers/wait-for.js';
 const args = process.argv.slice(2);
 const RESTARTS = Number(args.find((a) => /^\d+$/.test(a)) ?? '5000');
 const PHASES: readonly Phase[] = args.includes('--rss-only') ? ['rss'] : args.includes('--heap-only') ? ['heap'] : ['rss', 'heap'];
+/** The daemon as PID 1 of a fresh PID namespace, as in a container: its /proc holds its own processes only. */
+const CONTAINER = args.includes('--container');
 const WARMUP = 1000;
 const STEP = 1000;
 const IDLE = 50;
@@ -42,6 +44,15 @@ async function restartsOf(client: RpcClient): Promise<number> {
   }
 }
 
+function childOf(pid: number): number | null {
+  try {
+    const first = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
+    return first ? Number(first) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Least-squares slope of y over x, per 1000 x. */
 function slopePer1000(points: readonly { x: number; y: number }[]): number {
   const n = points.length;
@@ -64,12 +75,17 @@ async function measure(phase: Phase): Promise<Sample[]> {
   const socket = path.join(dir, 'zinit.sock');
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'w');
   const nodeArgs = phase === 'heap' ? heapSnapshotFlags(snapDir) : [];
-  const daemon = spawn(process.execPath, [...nodeArgs, cliEntry, '-s', socket, 'init', '-c', configDir], { stdio: ['ignore', log, log] });
+  const command = [process.execPath, ...nodeArgs, cliEntry, '-s', socket, 'init', '-c', configDir, ...(CONTAINER ? ['--container'] : [])];
+  // --kill-child: should the bench die, the namespace's PID 1 goes with unshare, and the kernel ends the rest.
+  const [file = '', ...rest] = CONTAINER ? ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', ...command] : command;
+  const daemon = spawn(file, rest, { stdio: ['ignore', log, log] });
   let exited = false;
   daemon.once('exit', () => (exited = true));
-  const pid = daemon.pid ?? 0;
   const samples: Sample[] = [];
+  let pid = 0;
   try {
+    // Under unshare the daemon is unshare's one child.
+    pid = CONTAINER ? await waitFor(() => childOf(daemon.pid ?? 0), 15_000, 'the daemon under unshare') : (daemon.pid ?? 0);
     await waitFor(() => exited || fs.existsSync(socket), 15_000, 'the daemon socket');
     if (exited) throw new Error(`the daemon exited early; see ${path.join(dir, 'daemon.log')}`);
     const client = await RpcClient.connect(socket);
@@ -105,7 +121,8 @@ async function measure(phase: Phase): Promise<Sample[]> {
     }
     await client.close();
   } finally {
-    daemon.kill('SIGTERM');
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+    else daemon.kill('SIGTERM');
     await waitFor(() => exited, 30_000, 'the daemon to exit').catch(() => daemon.kill('SIGKILL'));
     fs.closeSync(log);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -129,6 +146,8 @@ function report(phase: Phase, samples: readonly Sample[]): void {
   for (const g of grown) console.log(`    ${g.kind.padEnd(46)} +${String(g.count).padStart(7)}  ${(g.bytes / 1024).toFixed(0).padStart(6)} KiB`);
 }
 
-console.log(`restarts: 1 service crash-looping (restart_delay 10 ms) beside ${IDLE} idle ones; node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}`);
+console.log(
+  `restarts: 1 service crash-looping (restart_delay 10 ms) beside ${IDLE} idle ones, ${CONTAINER ? 'the daemon PID 1 of its own PID namespace' : 'on the host'}; node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}`,
+);
 console.log(`${WARMUP} restarts of warm-up, then ${RESTARTS}, sampled every ${STEP}`);
 for (const phase of PHASES) report(phase, await measure(phase));
