@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RpcClient } from '../src/ipc/client.js';
+import { CLOCK_TICKS, readStat } from '../src/os/proc.js';
 import { cliEntry } from '../test/helpers/paths.js';
 import { grownKinds, heapSnapshotFlags, readHeapCensus, takeHeapSnapshot, type HeapCensus } from '../test/helpers/heap-snapshot.js';
 import { waitFor } from '../test/helpers/wait-for.js';
@@ -42,6 +43,12 @@ async function restartsOf(client: RpcClient): Promise<number> {
   } catch {
     return -1;
   }
+}
+
+/** CPU time the process has used so far (user + system). */
+function cpuMs(pid: number): number {
+  const s = readStat(pid);
+  return s === null ? Number.NaN : ((s.utime + s.stime) / CLOCK_TICKS) * 1000;
 }
 
 function childOf(pid: number): number | null {
@@ -91,15 +98,18 @@ async function measure(phase: Phase): Promise<Sample[]> {
     const client = await RpcClient.connect(socket);
     console.log(phase === 'rss' ? 'RSS, nothing else asked of the daemon:' : 'live heap, from V8 heap snapshots (each taken after a full GC; RSS here includes what writing them cost):');
     // The machine's load and process count beside each sample: every respawn walks /proc, so a busy machine costs the daemon.
-    console.log('  restarts   RSS MiB   heap MiB   fds   threads   restarts/s   load   processes');
+    console.log('  restarts   RSS MiB   heap MiB   fds   threads   restarts/s   CPU ms/restart   load   processes');
     let lastAt = performance.now();
     let lastCount = 0;
-    for (let target = WARMUP; target <= WARMUP + RESTARTS; target += STEP) {
+    let lastCpu = cpuMs(pid);
+    // Restart 0 is the daemon as it starts the loop: what the warm-up grows from, left out of the growth.
+    for (const target of [0, ...Array.from({ length: Math.floor(RESTARTS / STEP) + 1 }, (_, i) => WARMUP + i * STEP)]) {
       const count = await waitFor(async () => {
         const n = await restartsOf(client);
         return n >= target ? n : null;
       }, 600_000, `${target} restarts`, 50);
       const rate = ((count - lastCount) / (performance.now() - lastAt)) * 1000;
+      const cpu = count > lastCount ? (cpuMs(pid) - lastCpu) / (count - lastCount) : Number.NaN;
       const rss = statusField(pid, 'VmRSS') * 1024;
       const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
       const threads = statusField(pid, 'Threads');
@@ -113,11 +123,12 @@ async function measure(phase: Phase): Promise<Sample[]> {
       const heap = census === null ? '       —' : (census.bytes / MIB).toFixed(2).padStart(8);
       const processes = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
       console.log(
-        `  ${String(count).padStart(8)}   ${(rss / MIB).toFixed(1).padStart(7)}   ${heap}   ${String(fds).padStart(3)}   ${String(threads).padStart(7)}   ${rate.toFixed(0).padStart(10)}   ${(os.loadavg()[0] ?? 0).toFixed(1).padStart(4)}   ${String(processes).padStart(9)}`,
+        `  ${String(count).padStart(8)}   ${(rss / MIB).toFixed(1).padStart(7)}   ${heap}   ${String(fds).padStart(3)}   ${String(threads).padStart(7)}   ${(target === 0 ? '—' : rate.toFixed(0)).padStart(10)}   ${(target === 0 ? '—' : cpu.toFixed(2)).padStart(14)}   ${(os.loadavg()[0] ?? 0).toFixed(1).padStart(4)}   ${String(processes).padStart(9)}`,
       );
-      // A snapshot's pause is not counted in the rate.
+      // A snapshot's pause and CPU are not counted in the rate.
       lastAt = performance.now();
       lastCount = await restartsOf(client);
+      lastCpu = cpuMs(pid);
     }
     await client.close();
   } finally {
@@ -130,7 +141,8 @@ async function measure(phase: Phase): Promise<Sample[]> {
   return samples;
 }
 
-function report(phase: Phase, samples: readonly Sample[]): void {
+function report(phase: Phase, all: readonly Sample[]): void {
+  const samples = all.filter((s) => s.restarts >= WARMUP);
   if (phase === 'rss') {
     const slope = slopePer1000(samples.map((s) => ({ x: s.restarts, y: s.rss / MIB })));
     console.log(`  RSS growth after warm-up: ${slope.toFixed(2)} MiB per 1000 restarts (target < 1)`);
