@@ -117,6 +117,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
           maxSize: c.logMaxSize,
           maxFiles: c.logMaxFiles,
           onError: (err: Error) => logger.error('log file unwritable', { service: c.name, error: err.message }),
+          onReopen: (e) => logger.warn(`log file ${e.reason}; reopened`, { service: c.name, path: e.path, ...(e.createdDir ? { createdDir: e.createdDir } : {}) }),
         });
         files.set(c.name, sink);
       }

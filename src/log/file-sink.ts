@@ -1,4 +1,4 @@
-// A service's output appended to a file with timestamps, rotated by size, written off the hot path.
+// A service's output appended to a file with timestamps, rotated by size, reopened when removed or replaced, written off the hot path.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +18,18 @@ export interface FileSinkOptions {
   readonly now?: () => number;
   /** Output buffered while the disk catches up; beyond it lines are dropped and counted. */
   readonly maxPendingBytes?: number;
+  /** Least time between two checks that the path still names the open file; default 1000 ms. */
+  readonly checkEveryMs?: number;
+  /** Told each time the file was found removed or replaced and was opened again at its path. */
+  readonly onReopen?: (event: FileSinkReopen) => void;
+}
+
+export interface FileSinkReopen {
+  readonly path: string;
+  /** `removed`: nothing at the path (deleted, renamed away, or its directory removed); `replaced`: another file is there. */
+  readonly reason: 'removed' | 'replaced';
+  /** The topmost directory that had to be created again, or null. */
+  readonly createdDir: string | null;
 }
 
 export interface FileSinkStats {
@@ -31,6 +43,7 @@ const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 const MAX_WRITE_BYTES = 8 * 1024 * 1024;
 /** After a failure, lines are dropped for this long before the file is tried again. */
 const RETRY_AFTER_MS = 5000;
+const DEFAULT_CHECK_EVERY_MS = 1000;
 
 export class FileSink {
   private readonly file: string;
@@ -38,7 +51,11 @@ export class FileSink {
   private readonly maxFiles: number;
   private readonly now: () => number;
   private readonly maxPendingBytes: number;
+  private readonly checkEveryMs: number;
   private handle: fs.FileHandle | null = null;
+  /** Identity of the open file, to tell whether the path still names it. */
+  private opened: { dev: bigint; ino: bigint } | null = null;
+  private checkedAt = 0;
   private size = 0;
   // One writer takes the whole queue at a time, so records reach the disk in the order written.
   private queue = new RecordQueue();
@@ -52,6 +69,7 @@ export class FileSink {
   /** The batch in hand; what is left of it is counted as dropped if writing fails. */
   private batch: RecordBatch | null = null;
   private failedAt: number | null = null;
+  private createdDir: string | null = null;
   private errorReported = false;
   private closed = false;
 
@@ -68,6 +86,7 @@ export class FileSink {
     this.maxFiles = maxFiles;
     this.now = options.now ?? Date.now;
     this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    this.checkEveryMs = options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS;
   }
 
   /** Queues one line as `<ISO ts> <stream>: <text>`; never throws and never waits for the disk. */
@@ -122,6 +141,8 @@ export class FileSink {
   private async run(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        // One stat per batch at most, and not more often than checkEveryMs: a flood writes big batches.
+        if (this.handle !== null && this.now() - this.checkedAt >= this.checkEveryMs) await this.reopenIfMoved();
         this.batch = this.queue.take();
         await this.writeBatch(this.batch);
         this.batch = null;
@@ -168,22 +189,60 @@ export class FileSink {
     }
   }
 
+  /** Opens the path for appending, creating its directories; the topmost one created is kept for the reopen notice. */
   private async open(): Promise<fs.FileHandle> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    this.createdDir = (await fs.mkdir(path.dirname(this.file), { recursive: true })) ?? null;
     const handle = await fs.open(this.file, 'a');
     try {
-      this.size = (await handle.stat()).size;
+      const st = await handle.stat({ bigint: true });
+      this.size = Number(st.size);
+      this.opened = { dev: st.dev, ino: st.ino };
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;
     }
     this.handle = handle;
+    this.checkedAt = this.now();
     return handle;
+  }
+
+  /**
+   * Lines written to a file that was deleted or renamed away reach no one who looks at the path:
+   * the path is opened again (its directory too), as `logrotate` without copytruncate expects.
+   */
+  private async reopenIfMoved(): Promise<void> {
+    this.checkedAt = this.now();
+    const reason = await this.movedReason();
+    if (reason === null) return;
+    const handle = this.handle;
+    this.handle = null;
+    this.opened = null;
+    // Rotated files may have gone with the directory: learn them again before the next rotation.
+    this.rotatedOnDisk = null;
+    await handle?.close().catch(() => undefined);
+    await this.open();
+    try {
+      this.options.onReopen?.({ path: this.file, reason, createdDir: this.createdDir });
+    } catch {
+      // The reporter's own failure must not take the writer down with it.
+    }
+  }
+
+  private async movedReason(): Promise<FileSinkReopen['reason'] | null> {
+    try {
+      const st = await fs.stat(this.file, { bigint: true });
+      return this.opened !== null && (st.ino !== this.opened.ino || st.dev !== this.opened.dev) ? 'replaced' : null;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Any other failure (EACCES on the directory, say) leaves the open file in use: it still takes the lines.
+      return code === 'ENOENT' || code === 'ENOTDIR' ? 'removed' : null;
+    }
   }
 
   private async rotate(): Promise<void> {
     const handle = this.handle;
     this.handle = null;
+    this.opened = null;
     await handle?.close();
     const onDisk = this.rotatedOnDisk ?? (await pruneRotated(this.file, this.maxFiles));
     this.rotatedOnDisk = await rotateFiles(this.file, this.maxFiles, onDisk);
@@ -197,6 +256,7 @@ export class FileSink {
     this.queue = new RecordQueue();
     const handle = this.handle;
     this.handle = null;
+    this.opened = null;
     void handle?.close().catch(() => undefined);
     if (this.errorReported) return;
     this.errorReported = true;

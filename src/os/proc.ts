@@ -37,29 +37,76 @@ const isUnreadable = (err: unknown): boolean => {
   return isGone(err) || code === 'EACCES' || code === 'EPERM';
 };
 
-/** Parses /proc/<pid>/stat. comm may hold spaces and ')' itself, so the split is after the last ')'. */
+const MINUS = 0x2d;
+
+/**
+ * Parses /proc/<pid>/stat. comm may hold spaces and ')' itself, so the split is after the last ')'.
+ * Only the fields kept are decoded, in place: a walk of /proc (once per respawn of a crash-looping
+ * service) then costs one object and one string per process, not fifty strings.
+ */
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) throw new Error(`not a /proc/<pid>/stat line (no "(comm)"): ${JSON.stringify(text.slice(0, 80))}`);
-  const rest = text.slice(close + 2).trimEnd().split(' ');
-  if (rest.length <= AFTER_COMM.rss) {
-    throw new Error(`truncated /proc/<pid>/stat line: ${rest.length + 2} fields, expected at least ${AFTER_COMM.rss + 3}`);
+  let end = text.length;
+  while (end > close + 1 && text.charCodeAt(end - 1) <= 0x20) end -= 1;
+  const stat: ProcStat = { pid: decimal(text, 0, open - 1), comm: text.slice(open + 1, close), state: '?', ppid: NaN, pgrp: NaN, session: NaN, utime: NaN, stime: NaN, starttime: NaN, rssPages: NaN, numThreads: NaN };
+  let count = 0;
+  for (let i = close + 2; i <= end; i++) {
+    let j = text.indexOf(' ', i);
+    if (j === -1 || j > end) j = end;
+    switch (count) {
+      case AFTER_COMM.state:
+        stat.state = text.slice(i, j);
+        break;
+      case AFTER_COMM.ppid:
+        stat.ppid = decimal(text, i, j);
+        break;
+      case AFTER_COMM.pgrp:
+        stat.pgrp = decimal(text, i, j);
+        break;
+      case AFTER_COMM.session:
+        stat.session = decimal(text, i, j);
+        break;
+      case AFTER_COMM.utime:
+        stat.utime = decimal(text, i, j);
+        break;
+      case AFTER_COMM.stime:
+        stat.stime = decimal(text, i, j);
+        break;
+      case AFTER_COMM.numThreads:
+        stat.numThreads = decimal(text, i, j);
+        break;
+      case AFTER_COMM.starttime:
+        stat.starttime = decimal(text, i, j);
+        break;
+      case AFTER_COMM.rss:
+        stat.rssPages = decimal(text, i, j);
+        break;
+    }
+    count += 1;
+    i = j;
   }
-  const num = (i: number): number => Number(rest[i]);
-  return {
-    pid: Number(text.slice(0, open - 1)),
-    comm: text.slice(open + 1, close),
-    state: rest[AFTER_COMM.state] ?? '?',
-    ppid: num(AFTER_COMM.ppid),
-    pgrp: num(AFTER_COMM.pgrp),
-    session: num(AFTER_COMM.session),
-    utime: num(AFTER_COMM.utime),
-    stime: num(AFTER_COMM.stime),
-    starttime: num(AFTER_COMM.starttime),
-    rssPages: num(AFTER_COMM.rss),
-    numThreads: num(AFTER_COMM.numThreads),
-  };
+  if (count <= AFTER_COMM.rss) {
+    throw new Error(`truncated /proc/<pid>/stat line: ${count + 2} fields, expected at least ${AFTER_COMM.rss + 3}`);
+  }
+  return stat;
+}
+
+/** The decimal integer in text[from, to), as Number() reads one; NaN for anything else. */
+function decimal(text: string, from: number, to: number): number {
+  if (from >= to) return 0;
+  let i = from;
+  const negative = text.charCodeAt(i) === MINUS;
+  if (negative) i += 1;
+  if (i >= to) return Number.NaN;
+  let n = 0;
+  for (; i < to; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
 }
 
 /** null when the process is gone. */
@@ -83,14 +130,22 @@ export function listPids(root = '/proc'): number[] {
   return pids;
 }
 
-function readNulSeparated(path: string): string[] | null {
-  let raw: Buffer;
+/** Why a per-process file could not be read: the process is gone (or has no memory: a kernel thread), or we may not look. */
+export type Unread = 'gone' | 'denied';
+
+function readRaw(path: string): Buffer | Unread {
   try {
-    raw = fs.readFileSync(path);
+    return fs.readFileSync(path);
   } catch (err) {
-    if (isUnreadable(err)) return null;
+    if (isGone(err)) return 'gone';
+    if (isUnreadable(err)) return 'denied';
     throw err;
   }
+}
+
+function readNulSeparated(path: string): string[] | null {
+  const raw = readRaw(path);
+  if (typeof raw === 'string') return null;
   const parts = raw.toString('utf8').split('\0');
   if (parts.at(-1) === '') parts.pop();
   return parts;
@@ -106,6 +161,32 @@ export function readEnviron(pid: number, root = '/proc'): Map<string, string> | 
     if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   return env;
+}
+
+const needles = new Map<string, Buffer>();
+
+/**
+ * Only the named variables of the environment the process started with (absent ones left out), found in
+ * the raw bytes: a walk of /proc reads every new process's environ, and decoding all of it is the waste.
+ * Says why there is none: the environ of a kernel thread reads as gone (ESRCH), like that of an exiting process.
+ */
+export function readEnvironValues(pid: number, names: readonly string[], root = '/proc'): Map<string, string> | Unread {
+  const raw = readRaw(`${root}/${pid}/environ`);
+  if (typeof raw === 'string') return raw;
+  const values = new Map<string, string>();
+  for (const name of names) {
+    let needle = needles.get(name);
+    if (needle === undefined) needles.set(name, (needle = Buffer.from(`${name}=`)));
+    // The last entry of a name wins, as readEnviron reads it.
+    for (let at = raw.lastIndexOf(needle); at !== -1; at = at === 0 ? -1 : raw.lastIndexOf(needle, at - 1)) {
+      if (at > 0 && raw[at - 1] !== 0) continue;
+      const from = at + needle.length;
+      const to = raw.indexOf(0, from);
+      values.set(name, raw.toString('utf8', from, to === -1 ? raw.length : to));
+      break;
+    }
+  }
+  return values;
 }
 
 /** Empty for a process that is gone, a zombie, or a kernel thread. */

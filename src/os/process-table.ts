@@ -1,5 +1,5 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
-import { listPids, readChildren, readEnviron, readStat, type ProcStat } from './proc.js';
+import { listPids, readChildren, readEnvironValues, readStat, type ProcStat } from './proc.js';
 import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
 import type { Look, ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
@@ -52,6 +52,9 @@ export interface ProcessTableOptions {
    */
   readonly discovery?: 'full' | 'group';
 }
+
+const TAG_NAMES = [TAG_SERVICE, TAG_INSTANCE, TAG_DOMAIN] as const;
+const NO_TAG: Tag = { service: null, instance: null, domain: null };
 
 export class ProcessTable implements ProcessTablePort {
   private snap: Snapshot | null = null;
@@ -239,10 +242,12 @@ export class ProcessTable implements ProcessTablePort {
     const k = key(s);
     const known = this.tagCache.get(k);
     if (known) return known;
-    const env = readEnviron(s.pid, this.root);
-    const tag = { service: env?.get(TAG_SERVICE) ?? null, instance: env?.get(TAG_INSTANCE) ?? null, domain: env?.get(TAG_DOMAIN) ?? null };
+    // Only the three tag variables are taken from the raw bytes: no map of the whole environment per process.
+    const env = readEnvironValues(s.pid, TAG_NAMES, this.root);
+    const readable = typeof env !== 'string';
+    const tag = readable ? { service: env.get(TAG_SERVICE) ?? null, instance: env.get(TAG_INSTANCE) ?? null, domain: env.get(TAG_DOMAIN) ?? null } : NO_TAG;
     // Kernel threads and unreadable processes have no environ; not worth caching.
-    if (env && cache) this.tagCache.set(k, tag);
+    if (readable && cache) this.tagCache.set(k, tag);
     return tag;
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { cliEntry } from '../../helpers/paths.js';
 import { startDaemon, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { isAlive } from '../../helpers/proc.js';
 
 let daemon: DaemonHandle | null = null;
 afterEach(async () => {
@@ -98,6 +99,51 @@ test('log: file appends timestamped lines and rotates at log_max_size keeping lo
   for (const f of files) assert.ok(fs.statSync(path.join(path.dirname(file), f)).size <= 8 * 1024, `${f} within the size`);
   assert.match(fs.readFileSync(file, 'utf8'), /^\d{4}-\d\d-\d\dT[\d:.]+Z stdout: done-writing$/m);
   assert.match((await daemon.cli(['log', '-s', 'chatty'])).stdout, /\[chatty\] stdout: done-writing/, 'the ring has it too');
+});
+
+test('a log file whose directory is removed while the service prints is reopened in a recreated directory, and the log says so once', async () => {
+  const dir = tempDir();
+  const logDir = path.join(dir, 'logs');
+  const file = path.join(logDir, 'ticker.log');
+  daemon = await startDaemon({ ticker: `exec: sh -c 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.02; done'\nlog: file\nlog_file: ${file}\n` }, [], { dir });
+  const { pid } = await waitState(daemon, 'ticker', 'Running');
+  const ticks = (): number[] => {
+    try {
+      return [...fs.readFileSync(file, 'utf8').matchAll(/stdout: tick-(\d+)$/gm)].map((m) => Number(m[1]));
+    } catch {
+      return [];
+    }
+  };
+  await waitFor(() => ticks().length >= 5, 10_000, 'lines in the log file');
+  const fdsToFile = (): string[] =>
+    fs.readdirSync(`/proc/${daemon!.pid}/fd`).flatMap((fd) => {
+      try {
+        const target = fs.readlinkSync(`/proc/${daemon!.pid}/fd/${fd}`);
+        return target.startsWith(file) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+  assert.deepEqual(fdsToFile(), [file]);
+
+  fs.rmSync(logDir, { recursive: true });
+  const removedAt = Date.now();
+  const reopened = await waitFor(() => {
+    const t = ticks();
+    return t.length >= 5 ? t : null;
+  }, 10_000, 'lines in the recreated file');
+  assert.ok(Date.now() - removedAt < 5000, 'reopened within seconds');
+  // A fresh file: it starts where the printing was, not with what went to the deleted one.
+  assert.ok((reopened[0] ?? 0) > 5, `first line in the new file: tick-${reopened[0]}`);
+  reopened.forEach((n, i) => assert.equal(n, (reopened[0] ?? 0) + i, 'consecutive'));
+  // The daemon holds the new file, not the deleted inode.
+  assert.deepEqual(fdsToFile(), [file]);
+  const notices = daemon.output().split('\n').filter((l) => l.includes('log file removed; reopened'));
+  assert.equal(notices.length, 1, daemon.output());
+  assert.match(notices[0] ?? '', /service=ticker/);
+  assert.ok(notices[0]?.includes(logDir), notices[0]);
+  assert.equal((await waitState(daemon, 'ticker', 'Running')).pid, pid, 'the same process kept running');
+  assert.ok(isAlive(pid));
 });
 
 test('--log-format json writes one JSON object per line', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileSink } from '../../../src/log/file-sink.js';
+import { FileSink, type FileSinkReopen } from '../../../src/log/file-sink.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const T0 = Date.parse('2026-11-21T23:18:12.345Z');
@@ -207,6 +207,123 @@ void describe('FileSink', () => {
     await closing;
     await sink.close();
     assert.equal(fs.readFileSync(file, 'utf8'), `${ISO0} stdout: before\n`);
+  });
+
+  void describe('a file removed or replaced under the sink', () => {
+    const line = (now: number, text: string): string => `${new Date(now).toISOString()} stdout: ${text}\n`;
+    function open(file: string, maxSize = 1 << 20): { sink: FileSink; events: FileSinkReopen[]; now: () => number; advance: (ms: number) => void } {
+      let now = T0;
+      const events: FileSinkReopen[] = [];
+      const sink = new FileSink({ path: file, maxSize, maxFiles: 3, now: () => now, onReopen: (e) => events.push(e) });
+      return { sink, events, now: () => now, advance: (ms) => void (now += ms) };
+    }
+
+    void test('deleted: the path is opened again and the reopen told once', async () => {
+      const file = path.join(dir, 'svc.log');
+      const { sink, events, now, advance } = open(file);
+      sink.write('stdout', 'before');
+      await sink.flushed();
+      fs.rmSync(file);
+      advance(1000);
+      sink.write('stdout', 'after 1');
+      await sink.flushed();
+      sink.write('stdout', 'after 2');
+      await sink.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), line(now(), 'after 1') + line(now(), 'after 2'));
+      assert.deepEqual(events, [{ path: file, reason: 'removed', createdDir: null }]);
+    });
+
+    void test('renamed away: the old name keeps what it had, new lines go to a new file at the path', async () => {
+      const file = path.join(dir, 'svc.log');
+      const { sink, events, now, advance } = open(file);
+      sink.write('stdout', 'old');
+      await sink.flushed();
+      fs.renameSync(file, `${file}.moved`);
+      advance(1500);
+      sink.write('stdout', 'new');
+      await sink.close();
+      assert.equal(fs.readFileSync(`${file}.moved`, 'utf8'), line(T0, 'old'));
+      assert.equal(fs.readFileSync(file, 'utf8'), line(now(), 'new'));
+      assert.deepEqual(events, [{ path: file, reason: 'removed', createdDir: null }]);
+    });
+
+    void test('replaced by another file: lines are appended to the file now at the path', async () => {
+      const file = path.join(dir, 'svc.log');
+      const { sink, events, now, advance } = open(file);
+      sink.write('stdout', 'first');
+      await sink.flushed();
+      fs.writeFileSync(`${file}.tmp`, 'someone else\n');
+      fs.renameSync(`${file}.tmp`, file);
+      advance(1000);
+      sink.write('stdout', 'second');
+      await sink.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), 'someone else\n' + line(now(), 'second'));
+      assert.deepEqual(events, [{ path: file, reason: 'replaced', createdDir: null }]);
+    });
+
+    void test('its directory removed: the directory is created again, and rotation works there', async () => {
+      const logDir = path.join(dir, 'logs', 'svc');
+      const file = path.join(logDir, 'svc.log');
+      const { sink, events, advance } = open(file, 200);
+      for (let i = 0; i < 6; i++) sink.write('stdout', `old ${i}`);
+      await sink.flushed();
+      assert.ok(fs.existsSync(`${file}.1`), 'rotated before the removal');
+      fs.rmSync(path.join(dir, 'logs'), { recursive: true });
+      advance(1000);
+      for (let i = 0; i < 6; i++) sink.write('stdout', `new ${i}`);
+      await sink.close();
+      assert.deepEqual(events, [{ path: file, reason: 'removed', createdDir: path.join(dir, 'logs') }]);
+      const { names, lines } = readAll(file);
+      assert.deepEqual(names, ['svc.log.1', 'svc.log']);
+      assert.deepEqual(lines.map((l) => l.replace(/^\S+ stdout: /, '')), ['new 0', 'new 1', 'new 2', 'new 3', 'new 4', 'new 5']);
+      assert.equal(sink.stats().dropped, 0);
+    });
+
+    void test('the path is checked at most once per checkEveryMs, and a file left in place is never reopened', async () => {
+      const file = path.join(dir, 'svc.log');
+      const { sink, events, now, advance } = open(file);
+      for (let i = 0; i < 5; i++) {
+        advance(1000);
+        sink.write('stdout', `steady ${i}`);
+        await sink.flushed();
+      }
+      assert.deepEqual(events, []);
+      fs.rmSync(file);
+      advance(999);
+      // Within the interval the open file still takes the lines: the path is not looked at.
+      sink.write('stdout', 'into the deleted file');
+      await sink.flushed();
+      assert.equal(fs.existsSync(file), false);
+      advance(1);
+      sink.write('stdout', 'back');
+      await sink.flushed();
+      advance(5000);
+      sink.write('stdout', 'still here');
+      await sink.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), line(now() - 5000, 'back') + line(now(), 'still here'));
+      assert.equal(events.length, 1);
+    });
+
+    void test('a throwing onReopen does not stop the writing', async () => {
+      const file = path.join(dir, 'svc.log');
+      let now = T0;
+      const sink = new FileSink({
+        path: file,
+        maxSize: 1000,
+        maxFiles: 1,
+        now: () => now,
+        onReopen: () => {
+          throw new Error('reporter broke');
+        },
+      });
+      sink.write('stdout', 'a');
+      await sink.flushed();
+      fs.rmSync(file);
+      now += 1000;
+      sink.write('stdout', 'b');
+      await sink.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), line(now, 'b'));
+    });
   });
 
   void test('rejects sizes that make no sense', () => {

@@ -14,6 +14,7 @@ import {
   readCmdline,
   readEnviron,
   readChildren,
+  readEnvironValues,
   readOwnChildren,
   readStat,
 } from '../../../src/os/proc.js';
@@ -55,6 +56,37 @@ void describe('parseStat', () => {
     const stat = parseStat(`7 (x) R 9 9 9 0) ${tail}`);
     assert.equal(stat.comm, 'x) R 9 9 9 0');
     assert.equal(stat.ppid, 1);
+  });
+
+  void test('reads every stat line of this machine as a plain split of the fields would', () => {
+    let checked = 0;
+    for (const pid of listPids()) {
+      let text: string;
+      try {
+        text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = text.lastIndexOf(')');
+      const rest = text.slice(close + 2).trimEnd().split(' ');
+      const n = (i: number): number => Number(rest[i]);
+      const s = parseStat(text);
+      assert.deepEqual(
+        [s.pid, s.comm, s.state, s.ppid, s.pgrp, s.session, s.utime, s.stime, s.starttime, s.rssPages],
+        [pid, text.slice(text.indexOf('(') + 1, close), rest[0], n(1), n(2), n(3), n(11), n(12), n(19), n(21)],
+      );
+      checked += 1;
+    }
+    assert.ok(checked > 1, `${checked} stat lines read`);
+  });
+
+  void test('a field that is not a plain integer reads as NaN; a minus sign is kept', () => {
+    const stat = parseStat('9 (x) S -1 4x2  0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 0\n');
+    assert.equal(stat.ppid, -1);
+    assert.ok(Number.isNaN(stat.pgrp));
+    assert.equal(stat.session, 0, 'an empty field between two spaces, as Number("") reads it');
+    assert.equal(stat.starttime, 123456, 'the empty field still counts as one');
+    assert.equal(stat.rssPages, 250);
   });
 
   void test('refuses text that is not a stat line', () => {
@@ -120,6 +152,18 @@ void describe('listPids, readCmdline, readEnviron, readOwnChildren', () => {
     assert.equal(env.get('EMPTY'), '');
     assert.equal(env.get('PATH'), '/usr/bin:/bin');
     assert.deepEqual(readCmdline(child.pid ?? -1), ['/bin/sleep', '30']);
+  });
+
+  void test('readEnvironValues finds only whole names at the start of an entry, the last one winning as in readEnviron', () => {
+    const root = path.join(tmp, 'environ-root');
+    fs.mkdirSync(path.join(root, '5'), { recursive: true });
+    fs.writeFileSync(path.join(root, '5', 'environ'), 'A=1\0XTAG=no\0TAG=yes\0B=TAG=inner\0C=\0TAG=last\0D=é€');
+    const values = readEnvironValues(5, ['A', 'TAG', 'B', 'C', 'D', 'MISSING'], root);
+    assert.ok(values instanceof Map);
+    assert.deepEqual(Object.fromEntries(values), { A: '1', TAG: 'last', B: 'TAG=inner', C: '', D: 'é€' });
+    const full = readEnviron(5, root);
+    for (const [name, value] of values) assert.equal(full?.get(name), value, `${name} as readEnviron reads it`);
+    assert.equal(readEnvironValues(0x7ffffffe, ['A']), 'gone');
   });
 
   void test('gone processes read as null and []', () => {
