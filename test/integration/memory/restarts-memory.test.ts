@@ -136,10 +136,10 @@ test('1000 restarts of a crash-looping service beside 50 idle ones leave the liv
 });
 
 test('control: the same measure sees what a ring big enough to keep every run holds', async (t) => {
-  // A 4 KiB line per run, and a ring (-b) that keeps all of them: 4 KiB and one line object kept per run.
+  // A 2 KiB line per run, and a ring (-b) that keeps all of them (300 such lines stay under the ring's 2 MiB): 2 KiB and one line object kept per run.
   const { d, pid, snapDir } = await start(
     tempDir('zinit-ts-heap-'),
-    { ...idleServices(5), chatty: "exec: sh -c 'printf \"%04096d\\n\" 0; exit 1'\nrestart_delay: 10ms\nrestart_max_delay: 10ms\n" },
+    { ...idleServices(5), chatty: "exec: sh -c 'printf \"%02048d\\n\" 0; exit 1'\nrestart_delay: 10ms\nrestart_max_delay: 10ms\n" },
     ['-b', '100000'],
   );
   daemon = d;
@@ -147,6 +147,7 @@ test('control: the same measure sees what a ring big enough to keep every run ho
   const summary = `${g.runs} restarts: ${g.bytesPerRun.toFixed(0)} bytes per run, most grown ${g.worst.kind} at ${g.worst.perRun.toFixed(3)} per run`;
   t.diagnostic(summary);
   // The thresholds of the test above would fail it, on both counts.
-  assert.ok(g.bytesPerRun > 3 * BYTES_PER_RUN, summary);
-  assert.ok(g.worst.perRun >= OBJECTS_PER_RUN && g.worst.kind === 'string', summary);
+  assert.ok(g.bytesPerRun > 1.5 * BYTES_PER_RUN, summary);
+  // The line's text and its record grow alike, one each per run; either may lead.
+  assert.ok(g.worst.perRun >= OBJECTS_PER_RUN && (g.worst.kind === 'string' || g.worst.kind === 'Object'), summary);
 });
