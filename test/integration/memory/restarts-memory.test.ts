@@ -148,6 +148,6 @@ test('control: the same measure sees what a ring big enough to keep every run ho
   t.diagnostic(summary);
   // The thresholds of the test above would fail it, on both counts.
   assert.ok(g.bytesPerRun > 1.5 * BYTES_PER_RUN, summary);
-  // The line's text and its record grow alike, one each per run; either may lead.
-  assert.ok(g.worst.perRun >= OBJECTS_PER_RUN && (g.worst.kind === 'string' || g.worst.kind === 'Object'), summary);
+  // The line's text, its record and its numbers grow alike, one each per run; which leads varies.
+  assert.ok(g.worst.perRun >= OBJECTS_PER_RUN, summary);
 });
