@@ -6,14 +6,19 @@ import { serviceNameProblem } from './service-name.js';
 import { parseSignal, signalName, signalNames } from './signals.js';
 import { suggest } from './suggest.js';
 
-/** `after` as a list of names; a single name stands for a one-element list, as zinit reads it. */
-export function readAfter(c: ErrorCollector, node: YamlNode, self: string): string[] | undefined {
+/** The items of a list key; a single scalar stands for a one-element list, as zinit reads `after`. */
+function listItems(c: ErrorCollector, node: YamlNode, expected: string): YamlNode[] | undefined {
   if (!isSeq(node) && !isScalar(node)) {
-    const found = describeValue(plainValue(node));
-    c.at(node, `after must be a list of service names, e.g. after: [db, cache], got ${found}`);
+    c.at(node, `${expected}, got ${describeValue(plainValue(node))}`);
     return undefined;
   }
-  const items: YamlNode[] = isSeq(node) ? node.items.map((item) => c.deref(item)) : [node];
+  return isSeq(node) ? node.items.map((item) => c.deref(item)) : [node];
+}
+
+/** `after` as a list of names; a single name stands for a one-element list, as zinit reads it. */
+export function readAfter(c: ErrorCollector, node: YamlNode, self: string): string[] | undefined {
+  const items = listItems(c, node, 'after must be a list of service names, e.g. after: [db, cache]');
+  if (items === undefined) return undefined;
   const names: string[] = [];
   let ok = true;
   for (const item of items) {
@@ -78,12 +83,8 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `pass_env` as a list of variable names; a single name stands for a one-element list. */
 export function readPassEnv(c: ErrorCollector, node: YamlNode): string[] | undefined {
-  if (!isSeq(node) && !isScalar(node)) {
-    const found = describeValue(plainValue(node));
-    c.at(node, `pass_env must be a list of variable names, e.g. pass_env: [AWS_REGION, HTTP_PROXY], got ${found}`);
-    return undefined;
-  }
-  const items: YamlNode[] = isSeq(node) ? node.items.map((item) => c.deref(item)) : [node];
+  const items = listItems(c, node, 'pass_env must be a list of variable names, e.g. pass_env: [AWS_REGION, HTTP_PROXY]');
+  if (items === undefined) return undefined;
   const names: string[] = [];
   let ok = true;
   for (const item of items) {
