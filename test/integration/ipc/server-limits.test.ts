@@ -82,6 +82,18 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** A subscription that sends nothing and stays open until its client goes. */
+const quietStream: MethodTable = {
+  quiet: {
+    params: [],
+    handler: (_p, ctx: RpcContext) => {
+      const release = ctx.openStream();
+      ctx.signal.addEventListener('abort', release);
+      return 1;
+    },
+  },
+};
+
 const echo: MethodTable = {
   echo: { params: [{ name: 'value', required: true, type: 'string' }], handler: (p) => p.value },
 };
@@ -347,17 +359,7 @@ void describe('RpcServer limits', () => {
   });
 
   void test('a client that sends nothing is closed after the idle timeout; one with a stream open stays', async () => {
-    const methods: MethodTable = {
-      quiet: {
-        params: [],
-        handler: (_p, ctx: RpcContext) => {
-          const release = ctx.openStream();
-          ctx.signal.addEventListener('abort', release);
-          return 1;
-        },
-      },
-    };
-    const { server, socketPath } = await startServer(methods, { idleTimeoutMs: 300 });
+    const { server, socketPath } = await startServer(quietStream, { idleTimeoutMs: 300 });
     const silent = await raw(socketPath);
     const follower = await client(socketPath);
     await follower.subscribe('quiet', [], () => undefined);
@@ -396,17 +398,7 @@ void describe('RpcServer limits', () => {
   });
 
   void test('subscriptions past maxStreams on one connection get TOO_MANY_STREAMS; another connection may open more', async () => {
-    const methods: MethodTable = {
-      quiet: {
-        params: [],
-        handler: (_p, ctx: RpcContext) => {
-          const release = ctx.openStream();
-          ctx.signal.addEventListener('abort', release);
-          return 1;
-        },
-      },
-    };
-    const { socketPath } = await startServer(methods, { maxStreams: 2 });
+    const { socketPath } = await startServer(quietStream, { maxStreams: 2 });
     const c = await client(socketPath);
     await c.subscribe('quiet', [], () => undefined);
     await c.subscribe('quiet', [], () => undefined);
