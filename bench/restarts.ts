@@ -6,7 +6,7 @@ import path from 'node:path';
 import { RpcClient } from '../src/ipc/client.js';
 import { CLOCK_TICKS, readStat } from '../src/os/proc.js';
 import { cliEntry } from '../test/helpers/paths.js';
-import { grownKinds, heapSnapshotFlags, readHeapCensus, takeHeapSnapshot, type HeapCensus } from '../test/helpers/heap-snapshot.js';
+import { grownKinds, heapProbeEnv, readHeapCensus, takeHeapSnapshot, type HeapCensus } from '../test/helpers/heap-snapshot.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 
 const args = process.argv.slice(2);
@@ -81,11 +81,11 @@ async function measure(phase: Phase): Promise<Sample[]> {
   fs.writeFileSync(path.join(configDir, 'crash.yaml'), 'exec: sh -c "exit 1"\nrestart_delay: 10ms\nrestart_max_delay: 10ms\n');
   const socket = path.join(dir, 'zinit.sock');
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'w');
-  const nodeArgs = phase === 'heap' ? heapSnapshotFlags(snapDir) : [];
-  const command = [process.execPath, ...nodeArgs, cliEntry, '-s', socket, 'init', '-c', configDir, ...(CONTAINER ? ['--container'] : [])];
+  const probe = path.join(snapDir, 'probe.sock');
+  const command = [process.execPath, cliEntry, '-s', socket, 'init', '-c', configDir, ...(CONTAINER ? ['--container'] : [])];
   // --kill-child: should the bench die, the namespace's PID 1 goes with unshare, and the kernel ends the rest.
   const [file = '', ...rest] = CONTAINER ? ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', ...command] : command;
-  const daemon = spawn(file, rest, { stdio: ['ignore', log, log] });
+  const daemon = spawn(file, rest, { stdio: ['ignore', log, log], env: phase === 'heap' ? { ...process.env, ...heapProbeEnv(probe, cliEntry) } : process.env });
   let exited = false;
   daemon.once('exit', () => (exited = true));
   const samples: Sample[] = [];
@@ -115,7 +115,7 @@ async function measure(phase: Phase): Promise<Sample[]> {
       const threads = statusField(pid, 'Threads');
       let census: HeapCensus | null = null;
       if (phase === 'heap') {
-        const file = await takeHeapSnapshot(pid, snapDir);
+        const file = await takeHeapSnapshot(probe, path.join(snapDir, 'heap.heapsnapshot'));
         census = readHeapCensus(file);
         fs.rmSync(file);
       }

@@ -1,11 +1,48 @@
-// The live heap of another Node process, read from the V8 heap snapshot it writes on a signal (node --heapsnapshot-signal).
+// The live heap of another Node process, read from the V8 heap snapshots it writes when asked.
+//
+// A small module is loaded into the process (`--import`) that listens on a Unix socket of the test's
+// own: each connection makes it write one snapshot (V8 collects the garbage first) into the file it is
+// sent, and answer once the file is complete. Asked this way, the answer comes on every Node line and
+// however the process takes its signals (a snapshot asked for by --heapsnapshot-signal was not always
+// written by a daemon that is PID 1 of its own namespace).
 import fs from 'node:fs';
-import path from 'node:path';
-import { waitFor } from './wait-for.js';
+import net from 'node:net';
+import { once } from 'node:events';
 
-/** The node flags that make a daemon write a snapshot into `dir` on SIGUSR2; nothing else changes in it. */
-export function heapSnapshotFlags(dir: string): string[] {
-  return ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`];
+const PROBE_SOURCE = `
+import net from 'node:net';
+import fs from 'node:fs';
+import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
+const at = process.env.ZINIT_TS_HEAP_PROBE;
+const script = process.env.ZINIT_TS_HEAP_PROBE_SCRIPT;
+// The process's own thread only (a worker it starts loads this too), and only the script asked for.
+if (at && isMainThread && (!script || process.argv[1] === script)) {
+  // A process that re-executes itself finds the path of its first image still bound.
+  try { fs.rmSync(at, { force: true }); } catch {}
+  const server = net.createServer((c) => {
+    let asked = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      asked += d;
+      const nl = asked.indexOf('\\n');
+      if (nl < 0) return;
+      try { v8.writeHeapSnapshot(asked.slice(0, nl)); c.end('ok\\n'); } catch (e) { c.end('error ' + String(e) + '\\n'); }
+    });
+    c.on('error', () => {});
+  });
+  server.on('error', () => {});
+  server.listen(at);
+  server.unref();
+}
+`;
+
+/**
+ * The environment that makes a Node process started with it, and running `script`, answer heap snapshot
+ * requests on `socket`. Other Node processes that inherit it (a sentinel above the daemon) are left alone.
+ */
+export function heapProbeEnv(socket: string, script: string): Record<string, string> {
+  return { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(PROBE_SOURCE)}`, ZINIT_TS_HEAP_PROBE: socket, ZINIT_TS_HEAP_PROBE_SCRIPT: script };
 }
 
 export interface HeapCensus {
@@ -22,21 +59,22 @@ interface SnapshotJson {
   strings: string[];
 }
 
-/** Signals `pid` and waits (bounded) for its new snapshot to be complete; returns the file. */
-export async function takeHeapSnapshot(pid: number, dir: string, timeoutMs = 60_000): Promise<string> {
-  const before = new Set(snapshotsIn(dir));
-  process.kill(pid, 'SIGUSR2');
-  const file = await waitFor(() => snapshotsIn(dir).find((f) => !before.has(f)), timeoutMs, `a heap snapshot of ${pid}`);
-  // Written in place by the process: complete once it parses.
-  await waitFor(() => {
-    try {
-      JSON.parse(fs.readFileSync(file, 'utf8'));
-      return true;
-    } catch {
-      return false;
-    }
-  }, timeoutMs, `the heap snapshot ${file} to be complete`, 50);
-  return file;
+/** Asks the process behind `socket` for a snapshot written to `file`; resolves once it is complete. Bounded by `timeoutMs`. */
+export async function takeHeapSnapshot(socket: string, file: string, timeoutMs = 120_000): Promise<string> {
+  const c = net.connect(socket);
+  c.setEncoding('utf8');
+  const timer = setTimeout(() => c.destroy(new Error(`no heap snapshot from ${socket} within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    await once(c, 'connect');
+    c.write(`${file}\n`);
+    let answer = '';
+    for await (const chunk of c) answer += String(chunk);
+    if (answer !== 'ok\n') throw new Error(`the heap probe at ${socket} answered ${JSON.stringify(answer)}`);
+    return file;
+  } finally {
+    clearTimeout(timer);
+    c.destroy();
+  }
 }
 
 export function readHeapCensus(file: string): HeapCensus {
@@ -73,11 +111,4 @@ export function grownKinds(a: HeapCensus, b: HeapCensus, top = 30): { kind: stri
     if (after.count > before.count) out.push({ kind, count: after.count - before.count, bytes: after.bytes - before.bytes });
   }
   return out.sort((x, y) => y.bytes - x.bytes).slice(0, top);
-}
-
-function snapshotsIn(dir: string): string[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.heapsnapshot'))
-    .map((f) => path.join(dir, f));
 }
