@@ -1,43 +1,59 @@
-// Loads the config directory in a worker thread: parsing never blocks the control socket, and its heap is returned to the system after.
-import { Worker } from 'node:worker_threads';
+// Loads the config directory in a short-lived process of its own: parsing never blocks the control
+// socket, a parse that runs out of memory dies alone, and everything it allocated goes back to the
+// system when it exits. A worker thread gives the first two but not the last: V8 pools the pages of
+// an isolate torn down in a worker, and on Node 26 a daemon that then idles keeps them (189 MiB of
+// them after the hostile-directory test, for good).
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { ConfigError, LoadResult, ServiceConfig } from '../config/types.js';
-
-export interface IsolatedLoadRequest {
-  readonly dir: string;
-}
 
 export type IsolatedLoadReply =
   | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[] }
   | { readonly ok: false; readonly message: string };
 
 /**
- * Heap of the loading worker. Parsing holds one file at a time, about 90 bytes of heap per byte of
- * YAML (MAX_FILE_BYTES of 1 MiB: under 100 MiB); a worker past this limit dies alone, the daemon lives.
+ * Heap of the loading process. Parsing holds one file at a time, about 90 bytes of heap per byte of
+ * YAML (MAX_FILE_BYTES of 1 MiB: under 100 MiB); a loader past this limit dies alone, the daemon lives.
  */
-export const CONFIG_WORKER_HEAP_MB = 256;
+export const CONFIG_LOADER_HEAP_MB = 256;
+/** What the loader may write to stderr (a crash report) that is kept for the error. */
+const STDERR_KEPT = 4096;
 
-const WORKER_URL = new URL('./config-load-worker.js', import.meta.url);
+const LOADER = fileURLToPath(new URL('./config-load-child.js', import.meta.url));
 
-/** The same result as loadConfigDir(dir, resolveIdentity), computed off the main thread; rejects as loadConfigDir would. */
+/** The same result as loadConfigDir(dir, resolveIdentity), computed in another process; rejects as loadConfigDir would. */
 export function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const request: IsolatedLoadRequest = { dir };
-    const worker = new Worker(WORKER_URL, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: CONFIG_WORKER_HEAP_MB } });
-    let settled = false;
-    worker.once('message', (reply: IsolatedLoadReply) => {
-      settled = true;
-      if (reply.ok) resolve({ services: reply.services, errors: reply.errors });
-      else reject(new Error(reply.message));
+    // Its own session: a terminal's ^C or a signal to the daemon's group is the daemon's to handle.
+    const child = fork(LOADER, [dir], {
+      execArgv: [`--max-old-space-size=${CONFIG_LOADER_HEAP_MB}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      detached: true,
     });
-    worker.once('error', (err) => {
-      if (settled) return;
-      settled = true;
-      reject(new Error(`loading the config directory ${dir} failed: ${err.message}`, { cause: err }));
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
+      if (stderr.length < STDERR_KEPT) stderr = (stderr + s).slice(0, STDERR_KEPT);
     });
-    worker.once('exit', (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new Error(`loading the config directory ${dir} failed: the loader exited with code ${code} before answering`));
+    let reply: IsolatedLoadReply | null = null;
+    child.once('message', (m) => {
+      reply = m as IsolatedLoadReply;
+    });
+    child.once('error', (err) => {
+      if (reply !== null) return;
+      reply = { ok: false, message: `loading the config directory ${dir} failed: ${err.message}` };
+      child.kill('SIGKILL');
+    });
+    // Settled once the loader is gone, so a load never leaves a process behind it.
+    child.once('close', (code, signal) => {
+      const r: IsolatedLoadReply | null = reply;
+      if (r === null) {
+        const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
+        const said = stderr.trim().split('\n').slice(-3).join(' / ');
+        reject(new Error(`loading the config directory ${dir} failed: the loader ${how} before answering${said === '' ? '' : `: ${said}`}`));
+      } else if (r.ok) resolve({ services: r.services, errors: r.errors });
+      else reject(new Error(r.message));
     });
   });
 }

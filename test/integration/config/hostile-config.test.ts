@@ -120,7 +120,7 @@ test('hundreds of hostile files: the good services run promptly, each bad file i
   const daemonLines = errorRecords.map((r) => r.message.slice('invalid service file, skipped: '.length));
   assert.equal(check.stderr, `${daemonLines.join('\n')}\n`);
 
-  // The parse happened in a worker whose heap is gone: RSS comes back near the baseline.
+  // The parse happened in a loader process that is gone: RSS comes back near the baseline.
   const settled = await waitFor(() => {
     const rss = rssBytes(d.pid);
     return rss < baseline + RSS_SLACK ? rss : null;

@@ -1,4 +1,4 @@
-// The worker-thread loader gives what loadConfigDir gives, errors and rejections included.
+// The loader process gives what loadConfigDir gives, errors and rejections included.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ void describe('loadConfigDirIsolated', () => {
     fs.writeFileSync(path.join(dir, 'c.yaml'), Buffer.from([0x65, 0xff]));
     fs.mkdirSync(path.join(dir, 'd.yaml'));
     const here = await loadConfigDir(dir, resolveIdentity);
-    const there = await within(loadConfigDirIsolated(dir), 10_000, 'the loading worker');
+    const there = await within(loadConfigDirIsolated(dir), 10_000, 'the loader');
     assert.deepEqual(there, here);
     assert.deepEqual([...there.services.keys()], ['a']);
     assert.equal(Object.getOwnPropertyDescriptor(there.services.get('a')?.env, '__proto__')?.value, 'kept');
@@ -28,6 +28,6 @@ void describe('loadConfigDirIsolated', () => {
 
   void test('a directory that cannot be read rejects with the same message', async () => {
     const missing = path.join(dir, 'missing');
-    await assert.rejects(within(loadConfigDirIsolated(missing), 10_000, 'the loading worker'), { message: `config directory ${missing} does not exist; create it or pass -c DIR` });
+    await assert.rejects(within(loadConfigDirIsolated(missing), 10_000, 'the loader'), { message: `config directory ${missing} does not exist; create it or pass -c DIR` });
   });
 });
