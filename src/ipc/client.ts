@@ -137,7 +137,7 @@ export class RpcClient {
   ) {
     // Answers are trusted for depth (a process tree nests as deep as the processes do).
     const splitter = new JsonFramer({ maxBytes: maxMessageBytes, maxDepth: Infinity }, {
-      onMessage: (line) => this.onLine(line),
+      onMessage: (line, parsed) => this.onLine(line, parsed),
       onTooDeep: () => undefined,
       onTooLarge: (max) => {
         this.failure ??= new TransportError('protocol', `an answer from zinit-ts at ${path} exceeded ${max} bytes`);
@@ -282,10 +282,10 @@ export class RpcClient {
     }
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, parsed: { readonly value: unknown } | undefined): void {
     let message: unknown;
     try {
-      message = JSON.parse(line);
+      message = parsed === undefined ? JSON.parse(line) : parsed.value;
     } catch {
       this.failure ??= new TransportError('protocol', `zinit-ts at ${this.path} sent a line that is not JSON`);
       this.socket.destroy();
