@@ -1,18 +1,9 @@
 // Opens the control socket for a CLI command and turns every failure into one clear line and an exit code.
 import { RpcClient, TransportError } from '../ipc/client.js';
 import { RpcError } from '../ipc/protocol.js';
+import { CliError } from './cli-error.js';
 
 export const DEFAULT_SOCKET = '/var/run/zinit.sock';
-
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
 
 export function socketPath(opt: string | undefined): string {
   return opt ?? process.env.ZINIT_SOCKET ?? DEFAULT_SOCKET;
