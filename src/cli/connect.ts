@@ -24,6 +24,7 @@ export async function withClient<T>(socket: string, fn: (c: RpcClient) => Promis
     if (err instanceof TransportError) throw new CliError(err.message);
     throw err;
   } finally {
-    await client.close();
+    // Every answer is in (or the command failed): nothing more is wanted from the daemon.
+    await client.destroy();
   }
 }
