@@ -1,18 +1,9 @@
 // Opens the control socket for a CLI command and turns every failure into one clear line and an exit code.
 import { RpcClient, TransportError } from '../ipc/client.js';
 import { RpcError } from '../ipc/protocol.js';
+import { CliError } from './cli-error.js';
 
 export const DEFAULT_SOCKET = '/var/run/zinit.sock';
-
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
 
 export function socketPath(opt: string | undefined): string {
   return opt ?? process.env.ZINIT_SOCKET ?? DEFAULT_SOCKET;
@@ -33,6 +24,7 @@ export async function withClient<T>(socket: string, fn: (c: RpcClient) => Promis
     if (err instanceof TransportError) throw new CliError(err.message);
     throw err;
   } finally {
-    await client.close();
+    // Every answer is in (or the command failed): nothing more is wanted from the daemon.
+    await client.destroy();
   }
 }

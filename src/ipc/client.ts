@@ -137,7 +137,7 @@ export class RpcClient {
   ) {
     // Answers are trusted for depth (a process tree nests as deep as the processes do).
     const splitter = new JsonFramer({ maxBytes: maxMessageBytes, maxDepth: Infinity }, {
-      onMessage: (line) => this.onLine(line),
+      onMessage: (line, parsed) => this.onLine(line, parsed),
       onTooDeep: () => undefined,
       onTooLarge: (max) => {
         this.failure ??= new TransportError('protocol', `an answer from zinit-ts at ${path} exceeded ${max} bytes`);
@@ -215,14 +215,29 @@ export class RpcClient {
 
   /** Ends the connection; pending calls reject, subscriptions close. */
   close(): Promise<void> {
-    this.failure ??= new TransportError('closed', `connection to zinit-ts at ${this.path} was closed by this client`);
-    const failure = this.failure;
-    this.failAll(() => failure);
+    this.closedByUs();
     if (!this.socket.destroyed) {
       this.socket.end();
       setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
     }
     return this.closedPromise;
+  }
+
+  /**
+   * Closes the connection at once, without waiting for the daemon to end its side as close()
+   * does (a round trip through its event loop, about 1.5 ms of a CLI command's life): for a
+   * client that has every answer it asked for. The daemon reads the same end of input.
+   */
+  destroy(): Promise<void> {
+    this.closedByUs();
+    this.socket.destroy();
+    return this.closedPromise;
+  }
+
+  private closedByUs(): void {
+    this.failure ??= new TransportError('closed', `connection to zinit-ts at ${this.path} was closed by this client`);
+    const failure = this.failure;
+    this.failAll(() => failure);
   }
 
   private request(
@@ -282,10 +297,10 @@ export class RpcClient {
     }
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, parsed: { readonly value: unknown } | undefined): void {
     let message: unknown;
     try {
-      message = JSON.parse(line);
+      message = parsed === undefined ? JSON.parse(line) : parsed.value;
     } catch {
       this.failure ??= new TransportError('protocol', `zinit-ts at ${this.path} sent a line that is not JSON`);
       this.socket.destroy();

@@ -1,6 +1,6 @@
 // `check`: validate a config directory without running anything; print start and stop order and the worst-case shutdown time.
 import type { Command } from 'commander';
-import { CliError } from '../connect.js';
+import { CliError } from '../cli-error.js';
 
 export function registerCheck(program: Command): void {
   program

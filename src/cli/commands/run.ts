@@ -1,6 +1,7 @@
 // `run`: a one-off command under the manager; streams its output and exits with its exit code (128+signal if killed).
 import type { Command } from 'commander';
-import { CliError, socketPath, withClient } from '../connect.js';
+import { CliError } from '../cli-error.js';
+import { socketPath, withClient } from '../connect.js';
 
 type Globals = () => { socket?: string };
 

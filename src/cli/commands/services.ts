@@ -1,9 +1,10 @@
-// list, status, start, stop, restart, kill, monitor, forget, reload, shutdown, reboot: thin calls to the daemon.
+// start, stop, restart, kill, monitor, forget, reload, shutdown, reboot, and list and status (query.ts) registered: thin calls to the daemon.
 import type { Command } from 'commander';
 import type { ShutdownOutcome, StatusJson } from '../../ipc/handlers.js';
 import { RpcClient, TransportError } from '../../ipc/client.js';
-import { describeExit, table } from '../format.js';
-import { CliError, socketPath, withClient } from '../connect.js';
+import { CliError } from '../cli-error.js';
+import { socketPath, withClient } from '../connect.js';
+import { listServices, serviceStatus } from './query.js';
 
 type Globals = () => { socket?: string };
 
@@ -14,27 +15,14 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
     .command('list')
     .description('every service with state, pid, target')
     .option('--json', 'machine-readable output')
-    .action(async (o: { json?: boolean }) => {
-      const list = (await withClient(sock(), (c) => c.call('service_statuses'))) as StatusJson[];
-      if (o.json) return print(JSON.stringify(list, null, 2));
-      print(table(['NAME', 'STATE', 'PID', 'TARGET', 'LAST EXIT', 'RESTARTS'], list.map((s) => [s.name, s.state, s.pid ? String(s.pid) : '-', s.target, describeExit(s.exit), String(s.restarts)])));
-    });
+    .action((o: { json?: boolean }) => listServices(sock(), o));
 
   program
     .command('status')
     .argument('<name>')
     .description('one service: state, pid, target, dependencies and their states, last exit')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, o: { json?: boolean }) => {
-      const s = (await withClient(sock(), (c) => c.call('service_status', [name]))) as StatusJson;
-      if (o.json) return print(JSON.stringify(s, null, 2));
-      const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit)}`, `restarts: ${s.restarts}`];
-      if (s.reason) lines.push(`reason:   ${s.reason}`);
-      const deps = Object.entries(s.after);
-      lines.push(deps.length === 0 ? 'after:    -' : 'after:');
-      for (const [dep, state] of deps) lines.push(`  ${dep}: ${state}`);
-      print(lines.join('\n'));
-    });
+    .action((name: string, o: { json?: boolean }) => serviceStatus(sock(), name, o));
 
   const simple = (cmd: string, method: string, desc: string, done: (name: string, r: unknown) => string | null): void => {
     program

@@ -201,6 +201,19 @@ void describe('RpcClient', () => {
       await client.close();
       await rejected;
     });
+
+    void test('destroy() closes at once: pending calls reject, the server sees the client gone, and serves the next one', async () => {
+      const socketPath = await serve();
+      const client = await connect(socketPath);
+      assert.equal(await client.call('echo', ['answered']), 'answered');
+      const rejected = assert.rejects(client.call('hang'), { name: 'TransportError', message: /closed by this client/ });
+      await waitFor(() => servers[0]?.connectionCount === 1, 3000, 'the connection');
+      await client.destroy();
+      await rejected;
+      await assert.rejects(client.call('echo', ['x']), { name: 'TransportError' });
+      await waitFor(() => servers[0]?.connectionCount === 0, 3000, 'the server to drop the connection');
+      assert.equal(await (await connect(socketPath)).call('echo', ['next']), 'next');
+    });
   });
 
   void describe('subscriptions', () => {

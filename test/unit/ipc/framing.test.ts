@@ -173,3 +173,48 @@ void describe('JsonFramer resynchronisation', () => {
     assert.deepEqual(messages, [text]);
   });
 });
+
+void describe('JsonFramer without a depth cap (the client)', () => {
+  const inputs = [
+    '{"id":1,"result":[{"name":"a"},{"name":"b"}]}\n',
+    '{"id":1}{"id":2}\n[{"id":3}]\n',
+    '  {"a":1}  \r\n\n{"b":"x\\ny \\" }"}\n',
+    '{not json\n{"id":1}\n[1,,2]\n{"a" 1}\n{"b":2}\n',
+    '{"a":1} trailing\n{"b":2}\n',
+    `${JSON.stringify({ a: { b: [1, { c: 'd' }] } }, null, 2)}\n{"next":[]}\n`,
+    '{"half":\n',
+    '"a string"\n{"x":1}\n',
+  ];
+
+  void test('gives the same messages as the byte scan, whatever the chunking', () => {
+    for (const input of inputs) {
+      const scanned = collect(1 << 20, 64);
+      scanned.framer.push(Buffer.from(input));
+      scanned.framer.finish();
+      for (const size of [1, 3, input.length]) {
+        const uncapped = collect(1 << 20, Infinity);
+        for (let i = 0; i < input.length; i += size) uncapped.framer.push(Buffer.from(input.slice(i, i + size)));
+        uncapped.framer.finish();
+        assert.deepEqual(uncapped.messages, scanned.messages, `${JSON.stringify(input)} in chunks of ${size}`);
+      }
+    }
+  });
+
+  void test('a whole line in one chunk comes with its parsed value; a line over chunks without', () => {
+    const got: { text: string; parsed: { value: unknown } | undefined }[] = [];
+    const framer = new JsonFramer({ maxBytes: 1024, maxDepth: Infinity }, { onMessage: (text, parsed) => got.push({ text, parsed }), onTooLarge: () => undefined, onTooDeep: () => undefined });
+    framer.push(Buffer.from('{"id":1,"result":[1,2]}\n{"id":2,'));
+    framer.push(Buffer.from('"result":null}\n'));
+    assert.deepEqual(got, [
+      { text: '{"id":1,"result":[1,2]}', parsed: { value: { id: 1, result: [1, 2] } } },
+      { text: '{"id":2,"result":null}', parsed: undefined },
+    ]);
+  });
+
+  void test('a line over the size cap is refused as before', () => {
+    const { framer, messages, tooLarge } = collect(16, Infinity);
+    framer.push(Buffer.from(`${JSON.stringify({ text: 'x'.repeat(64) })}\n`));
+    assert.deepEqual(messages, []);
+    assert.deepEqual(tooLarge, [16]);
+  });
+});

@@ -1,0 +1,36 @@
+// Every command through commander: help, errors with suggestions, and the commands that are not quick (init among them).
+import { Command, CommanderError } from 'commander';
+import { registerInit } from './commands/init.js';
+import { registerServiceCommands } from './commands/services.js';
+import { registerObserveCommands } from './commands/observe.js';
+import { registerCheck } from './commands/check.js';
+import { registerRun } from './commands/run.js';
+import { reportFailure } from './cli-error.js';
+
+/** Parses `argv` (node, script, arguments…) and runs the command; never rejects. */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('zinit-ts')
+    .description('service manager and init: dependency order, supervision, clean shutdown, exact exit codes')
+    .version('0.1.0')
+    .option('-s, --socket <path>', 'control socket (env ZINIT_SOCKET; default /var/run/zinit.sock)')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride();
+
+  const globals = (): { socket?: string } => program.opts<{ socket?: string }>();
+  registerInit(program, globals);
+  registerServiceCommands(program, globals);
+  registerObserveCommands(program, globals);
+  registerCheck(program);
+  registerRun(program, globals);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // Commander has printed its message (or the help) already.
+    if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
+    else reportFailure(err);
+  }
+}
