@@ -116,10 +116,13 @@ test('the daemon survives every hostile client in turn, answers throughout, and 
 
   assert.ok(isAlive(d.pid), 'the daemon is alive');
   assert.ok(isAlive(keeperPid.pid), 'the service it supervises is untouched');
+  // V8 gives pages back to the system once the daemon is idle for a while, and a service writing
+  // 10k lines a second keeps it from ever being idle: stopped, the memory can come back.
+  assert.equal((await d.cli(['stop', 'noisy'])).code, 0);
   const settled = await waitFor(() => {
     const now = rssMiB(d.pid);
     return now - baseline < 64 ? now : null;
-  }, 20_000, `RSS back within 64 MiB of the baseline ${baseline.toFixed(1)} MiB (peak ${peak.toFixed(1)})`, 200);
+  }, 60_000, `RSS back within 64 MiB of the baseline ${baseline.toFixed(1)} MiB (peak ${peak.toFixed(1)})`, 200);
   assert.ok(settled - baseline < 64);
   assert.ok(peak - baseline < 256, `peak RSS ${peak.toFixed(1)} MiB against a baseline of ${baseline.toFixed(1)}`);
 });
