@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
+import { startNaiveReaper } from './os/naive-reaper.js';
 import { ChildEvents } from './os/child-events.js';
 import { Reaper } from './os/reaper.js';
 import { readOwnChildren, readCmdline } from './os/proc.js';
@@ -206,6 +207,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
+    if (process.env.ZINIT_TS_REAPER === 'naive') startNaiveReaper();
     manager.startAll();
   } catch (err) {
     logger.error((err as Error).message);
@@ -272,6 +274,11 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
     } catch (err) {
       logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
     }
+  }
+  if (process.env.ZINIT_TS_REAPER === 'naive') {
+    // Started once the services are loaded (see runDaemon): it would take the config loader's exit too.
+    logger.warn('ZINIT_TS_REAPER=naive: orphans are reaped by waitpid(-1), which steals the exits of managed processes (diagnostic mode)');
+    return { libc, reaped: () => 0, subreaper, childEvents: new ChildEvents(false) };
   }
   // A failed pass (an unreadable /proc, say) is logged and retried by the next signal or the safety net: never a shutdown.
   // Stops wait for child exits: told after each pass, their walks of /proc no longer meet the orphans just reaped.
