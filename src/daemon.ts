@@ -92,7 +92,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const libc = reaping?.libc ?? null;
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
-  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
+  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: the environment tag is not read, so escaped processes are not found by a stop and leftovers are not recognised; the final sweep still runs (diagnostic mode)');
   const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
   if (!restAtMainExit) logger.warn('ZINIT_TS_STOP_RULE=start-only: processes outside the main group get no stop signal when the main process exits (diagnostic mode)');
   // Every process of ours descends from us as PID 1 or as a subreaper: a stop walks that subtree, not the host.
