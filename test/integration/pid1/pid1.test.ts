@@ -148,7 +148,7 @@ test('negative control: with a naive waitpid(-1) reaper in the daemon, managed e
   assert.ok(wrong.length > 0, 'the same check as the positive test fails under the naive reaper');
 });
 
-for (const sig of ['TERM', 'INT'] as const) {
+for (const sig of ['TERM', 'INT', 'HUP', 'QUIT'] as const) {
   test(`kill -${sig} 1 from inside the namespace shuts down cleanly with exit 0`, async () => {
     const dir = fs.mkdtempSync('/tmp/zinit-ts-sig-');
     const journal = path.join(dir, 'journal');
@@ -162,6 +162,23 @@ for (const sig of ['TERM', 'INT'] as const) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('--shutdown-signals SIGUSR1 as PID 1: USR1 starts the shutdown, TERM (no longer handled) is dropped by the kernel', async () => {
+  const dir = fs.mkdtempSync('/tmp/zinit-ts-sig-');
+  const journal = path.join(dir, 'journal');
+  d = await startAsPid1({ svc: `exec: ${fixture('svc.sh')} svc ${journal}\n` }, { args: ['--container', '--shutdown-signals', 'SIGUSR1'] });
+  await waitFor(() => fs.existsSync(journal), 10_000, 'service started');
+  // TERM first: with a handler it would start the shutdown (why=SIGTERM) or be logged as a second request.
+  const r = await d.cli(['run', '--', 'sh', '-c', 'kill -TERM 1 && echo term-sent; kill -USR1 1']);
+  assert.match(r.stdout, /term-sent/, 'kill -TERM 1 succeeded');
+  assert.deepEqual(await d.exit(), { code: 0, signal: null });
+  assert.match(d.log(), /shutdown requested why=SIGUSR1/);
+  // (SIGTERM still appears as the service's stop signal.)
+  assert.doesNotMatch(d.log(), /why=SIGTERM/, 'TERM neither started a shutdown nor was logged as a second request');
+  assert.equal(d.log().match(/shutdown requested/g)?.length, 1);
+  assert.match(fs.readFileSync(journal, 'utf8'), /stop svc/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('a second signal during shutdown is logged, not a second shutdown', async () => {
   d = await startAsPid1({ slow: "exec: sh -c 'trap \"\" TERM; while :; do sleep 1; done'\nshutdown_timeout: 1.5\n" }, { args: ['--container'] });
