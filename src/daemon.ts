@@ -42,8 +42,6 @@ export interface DaemonOptions {
   readonly metrics: string | null;
   /** The heap limit in force, as `init` applied it. */
   readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
-  /** Replaces reboot(2) in tests; never used for real outside PID 1. */
-  readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
 }
 
 const SWEEP_WAIT_MS = 5000;
@@ -242,15 +240,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await server.close();
   await metrics?.close();
 
-  if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot')) {
-    const how = req.kind;
-    if (opts.rebootHook) opts.rebootHook(how);
-    else if (libc) {
-      libc.sync();
-      libc.reboot(how);
-    }
-  } else if (req.kind === 'poweroff' || req.kind === 'reboot') {
-    opts.rebootHook?.(req.kind);
+  if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot') && libc) {
+    libc.sync();
+    libc.reboot(req.kind);
   }
   return req.exitCode;
 }
