@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
+import { startNaiveReaper } from './os/naive-reaper.js';
 import { ChildEvents } from './os/child-events.js';
 import { Reaper } from './os/reaper.js';
 import { readOwnChildren, readCmdline } from './os/proc.js';
@@ -41,8 +42,6 @@ export interface DaemonOptions {
   readonly metrics: string | null;
   /** The heap limit in force, as `init` applied it. */
   readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
-  /** Replaces reboot(2) in tests; never used for real outside PID 1. */
-  readonly rebootHook?: (how: 'poweroff' | 'reboot') => void;
 }
 
 const SWEEP_WAIT_MS = 5000;
@@ -91,7 +90,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const libc = reaping?.libc ?? null;
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
-  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
+  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: the environment tag is not read, so escaped processes are not found by a stop and leftovers are not recognised; the final sweep still runs (diagnostic mode)');
   const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
   if (!restAtMainExit) logger.warn('ZINIT_TS_STOP_RULE=start-only: processes outside the main group get no stop signal when the main process exits (diagnostic mode)');
   // Every process of ours descends from us as PID 1 or as a subreaper: a stop walks that subtree, not the host.
@@ -206,6 +205,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
+    if (process.env.ZINIT_TS_REAPER === 'naive') startNaiveReaper();
     manager.startAll();
   } catch (err) {
     logger.error((err as Error).message);
@@ -240,15 +240,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await server.close();
   await metrics?.close();
 
-  if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot')) {
-    const how = req.kind;
-    if (opts.rebootHook) opts.rebootHook(how);
-    else if (libc) {
-      libc.sync();
-      libc.reboot(how);
-    }
-  } else if (req.kind === 'poweroff' || req.kind === 'reboot') {
-    opts.rebootHook?.(req.kind);
+  if (isPid1 && !opts.container && (req.kind === 'poweroff' || req.kind === 'reboot') && libc) {
+    libc.sync();
+    libc.reboot(req.kind);
   }
   return req.exitCode;
 }
@@ -272,6 +266,11 @@ function startReaping(logger: Logger, isManaged: (pid: number) => boolean, isPid
     } catch (err) {
       logger.warn('cannot become a child subreaper; orphans of services will not come back to zinit-ts', { error: (err as Error).message });
     }
+  }
+  if (process.env.ZINIT_TS_REAPER === 'naive') {
+    // Started once the services are loaded (see runDaemon): it would take the config loader's exit too.
+    logger.warn('ZINIT_TS_REAPER=naive: orphans are reaped by waitpid(-1), which steals the exits of managed processes (diagnostic mode)');
+    return { libc, reaped: () => 0, subreaper, childEvents: new ChildEvents(false) };
   }
   // A failed pass (an unreadable /proc, say) is logged and retried by the next signal or the safety net: never a shutdown.
   // Stops wait for child exits: told after each pass, their walks of /proc no longer meet the orphans just reaped.

@@ -46,9 +46,10 @@ export interface ProcessTableOptions {
    */
   readonly scope?: 'subtree' | 'host';
   /**
-   * 'full' (default): group, session, descendants and the environment tag, plus the final sweep.
-   * 'group': only the main process's group, session and descendants, no tag and no sweep: how
-   * managers that signal process groups behave; a diagnostic to compare against, never a setting.
+   * 'full' (default): group, session, descendants and the environment tag.
+   * 'group': the environment tag is never read, so only the main process's group, session and
+   * descendants are found (how managers that signal process groups behave), and no leftover of a
+   * previous daemon is recognised; the sweep still runs. A diagnostic to compare against, never a setting.
    */
   readonly discovery?: 'full' | 'group';
 }
@@ -115,7 +116,6 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Everything tagged by this daemon instance, and every descendant of this process. */
   ours(): TrackedProcess[] {
-    if (!this.full) return [];
     const { byPid } = this.scan(-1);
     const out: TrackedProcess[] = [];
     for (const e of byPid.values()) {
@@ -127,7 +127,6 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Processes a previous daemon on the same socket left behind: tagged with our domain but another instance. */
   leftovers(): (TrackedProcess & { service: string; instance: string })[] {
-    if (!this.full) return [];
     // Not our descendants: they were reparented to whoever adopted them when that daemon died. A walk of
     // the whole of /proc, once, at start.
     const out: (TrackedProcess & { service: string; instance: string })[] = [];
@@ -142,7 +141,6 @@ export class ProcessTable implements ProcessTablePort {
 
   /** Every process but this one, for the final sweep as PID 1: the whole namespace is ours. */
   everything(): TrackedProcess[] {
-    if (!this.full) return [];
     return [...this.walkHost().values()].map((e) => track(e.stat, false, false));
   }
 
@@ -183,7 +181,6 @@ export class ProcessTable implements ProcessTablePort {
       for (const e of ix.byTop.get(main) ?? []) out.set(e.stat.pid, track(e.stat, false, true));
       for (const e of [...(ix.byGroup.get(main) ?? []), ...(ix.bySession.get(main) ?? [])]) if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, false, false));
     }
-    if (!this.full) return [...out.values()];
     const add = (e: Entry): void => {
       if (!out.has(e.stat.pid)) out.set(e.stat.pid, track(e.stat, true, false));
     };
@@ -213,7 +210,7 @@ export class ProcessTable implements ProcessTablePort {
     const topsByService = new Map<string | null, number[]>();
     for (const top of byTop.keys()) {
       const entry = snap.byPid.get(top);
-      const tag = entry && this.full ? this.readTag(entry.stat) : null;
+      const tag = entry ? this.readTag(entry.stat) : null;
       const service = tag !== null && tag.instance === this.opts.tag.instance ? tag.service : null;
       const list = topsByService.get(service);
       if (list) list.push(top);
@@ -232,13 +229,15 @@ export class ProcessTable implements ProcessTablePort {
       const underMain = main !== null && (s.pid === main || descends(byPid, s.pid, main));
       const inTree = underMain || (main !== null && (s.pgrp === main || s.session === main));
       // The tag is read only for what the tree cannot place.
-      const tagged = !inTree && this.full && isTagged(this.readTag(e.stat), service, this.opts.tag.instance);
+      const tagged = !inTree && isTagged(this.readTag(e.stat), service, this.opts.tag.instance);
       if (inTree || tagged) out.push(track(s, !inTree, underMain));
     }
     return out;
   }
 
+  // The one place the tag is read: with discovery 'group' no process has one.
   private readTag(s: ProcStat, cache = true): Tag {
+    if (!this.full) return NO_TAG;
     const k = key(s);
     const known = this.tagCache.get(k);
     if (known) return known;

@@ -49,3 +49,45 @@ export function pidsWithEnv(entry: string): number[] {
   }
   return out;
 }
+
+/** One process named by pid and start time, so a reused pid is never mistaken for it. */
+export interface ProcIdentity {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** What became of a process: still running, exited but unreaped, or gone from /proc (reaped; a reused pid counts as gone). */
+export function fateOf(id: ProcIdentity): 'alive' | 'zombie' | 'gone' {
+  try {
+    const stat = fs.readFileSync(`/proc/${id.pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[19] !== id.startTime) return 'gone';
+    return rest[0] === 'Z' || rest[0] === 'X' ? 'zombie' : 'alive';
+  } catch {
+    return 'gone';
+  }
+}
+
+/** Counts of `fateOf` over many processes. */
+export function fates(ids: readonly ProcIdentity[]): { alive: number; zombie: number; gone: number } {
+  const out = { alive: 0, zombie: 0, gone: 0 };
+  for (const id of ids) out[fateOf(id)]++;
+  return out;
+}
+
+/** Every process in /proc with its parent, state, start time and command line (NUL turned into spaces); one walk. */
+export function processList(): { pid: number; ppid: number; state: string; startTime: string; cmdline: string }[] {
+  const out: { pid: number; ppid: number; state: string; startTime: string; cmdline: string }[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmdline = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      out.push({ pid: Number(d), ppid: Number(rest[1]), state: rest[0] ?? '?', startTime: rest[19] ?? '', cmdline });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

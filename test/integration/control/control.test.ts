@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { runCli, startDaemon, statusOf, waitState, type DaemonHandle } from '../../helpers/daemon.js';
@@ -77,30 +78,70 @@ test('the socket is mode 0600 and a second daemon refuses it', async () => {
   assert.equal((await call('service_list')).result !== undefined, true, 'the first daemon still serves');
 });
 
-test('kill, stop, forget, monitor, restart and stats over the CLI', async () => {
+test('kill NAME SIGNAL signals the service: its process dies and is respawned with a new pid', async () => {
   const before = await statusOf(d, 'redis');
   assert.equal((await d.cli(['kill', 'redis', 'KILL'])).code, 0);
-  await waitFor(async () => {
+  const after = await waitFor(async () => {
     const s = await statusOf(d, 'redis');
-    return s.state === 'Running' && s.pid !== before.pid;
+    return s.state === 'Running' && s.pid !== before.pid ? s : null;
   }, 10_000, 'redis respawned after kill');
+  assert.equal(isAlive(before.pid), false);
+  assert.deepEqual(after.exit, { code: null, signal: 'SIGKILL' }, 'the run ended by the signal sent');
+});
+
+test('stats: memory is the resident size in /proc/<pid>/stat times getconf PAGESIZE; CPU is 0 for an idle service and above 0 for a busy one', async () => {
+  const pid = (await statusOf(d, 'redis')).pid;
   const stats = await d.cli(['stats', 'redis', '--json']);
   assert.equal(stats.code, 0, stats.stderr);
   const st = JSON.parse(stats.stdout) as { memoryBytes: number; processes: number; cpuPercent: number; memory_usage: number; children: { pid: number }[] };
-  assert.ok(st.memoryBytes > 0 && st.processes === 1 && st.cpuPercent >= 0);
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rssPages = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]);
+  assert.equal(st.memoryBytes, rssPages * Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
+  assert.equal(st.processes, 1);
+  assert.equal(st.cpuPercent, 0, 'sleep uses no CPU over the sample');
   assert.equal(st.memory_usage, st.memoryBytes, "zinit's field names are there too");
-  assert.deepEqual(st.children.map((c) => c.pid), [(await statusOf(d, 'redis')).pid]);
+  assert.deepEqual(st.children.map((c) => c.pid), [pid]);
+  // Control: a service that spins shows CPU use, so the 0 above is a measurement, not a constant.
+  fs.writeFileSync(path.join(d.configDir, 'spin.yaml'), "exec: sh -c 'while :; do :; done'\n");
+  try {
+    assert.equal((await d.cli(['monitor', 'spin'])).code, 0);
+    await waitState(d, 'spin', 'Running');
+    const busy = JSON.parse((await d.cli(['stats', 'spin', '--json'])).stdout) as { cpuPercent: number };
+    assert.ok(busy.cpuPercent > 0, `a spinning service uses CPU: ${busy.cpuPercent}%`);
+  } finally {
+    await d.cli(['stop', 'spin']);
+    await d.cli(['forget', 'spin']);
+    fs.rmSync(path.join(d.configDir, 'spin.yaml'), { force: true });
+  }
+});
+
+test('forget refuses a running service; after stop (its process gone) it is forgotten', async () => {
+  const pid = (await statusOf(d, 'nginx')).pid;
   assert.equal((await d.cli(['forget', 'nginx'])).code, 1, 'a running service cannot be forgotten');
+  assert.equal(isAlive(pid), true);
   assert.equal((await d.cli(['stop', 'nginx'])).code, 0);
+  assert.equal(isAlive(pid), false, 'stop returns once the process is gone');
   assert.equal((await d.cli(['forget', 'nginx'])).code, 0);
-  assert.equal((await d.cli(['status', 'nginx'])).code, 1);
+  assert.equal((await d.cli(['status', 'nginx'])).code, 1, 'a forgotten service is unknown');
+});
+
+test('monitor loads a service file again and starts it', async () => {
+  if ((await d.cli(['status', 'nginx'])).code === 0) {
+    await d.cli(['stop', 'nginx']);
+    await d.cli(['forget', 'nginx']);
+  }
   assert.equal((await d.cli(['monitor', 'nginx'])).code, 0);
-  await waitState(d, 'nginx', 'Running');
-  const r0 = await statusOf(d, 'nginx');
+  const s = await waitState(d, 'nginx', 'Running');
+  assert.ok(isAlive(s.pid));
+});
+
+test('restart replaces the process: the old pid is gone, a new one runs', async () => {
+  const r0 = await waitState(d, 'nginx', 'Running');
   assert.equal((await d.cli(['restart', 'nginx'])).code, 0);
   const r1 = await waitState(d, 'nginx', 'Running');
   assert.notEqual(r1.pid, r0.pid);
   assert.equal(isAlive(r0.pid), false);
+  assert.ok(isAlive(r1.pid));
 });
 
 test('reload: an added file starts, a removed one stops and is forgotten, a changed one restarts', async () => {

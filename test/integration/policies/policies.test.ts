@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startDaemon, statusOf, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { isAlive } from '../../helpers/proc.js';
+import { fates, isAlive, processList } from '../../helpers/proc.js';
+import { execFileSync } from 'node:child_process';
 
 let daemon: DaemonHandle | null = null;
 afterEach(async () => {
@@ -78,16 +79,53 @@ test('post_stop runs only after every process of the service is gone', async () 
 test('a critical oneshot that exits 7 makes the container exit 7 after a clean stop of the others', async () => {
   const dir = tempDir();
   const journal = path.join(dir, 'journal');
+  const pidFile = path.join(dir, 'other-pids');
+  const gate = path.join(dir, 'gate');
+  execFileSync('mkfifo', [gate]);
   daemon = await startDaemon(
     {
-      other: `exec: sh -c 'trap "echo other-stopped >> ${journal}; exit 0" TERM; while :; do sleep 1 & wait $!; done'\n`,
-      setup: `exec: sh -c 'sleep 0.3; exit 7'\noneshot: true\ncritical: true\n`,
+      // The main shell and its sleep, each pid written down; TERM is handled, stopping the sleep too.
+      other: `exec: sh -c 'sleep 1000 & echo $$ $! > ${pidFile}; trap "kill $!; echo other-stopped >> ${journal}; exit 0" TERM; wait'\n`,
+      setup: `exec: sh -c 'read -r _ < ${gate}; exit 7'\noneshot: true\ncritical: true\n`,
     },
     ['--container'],
     { dir, waitReady: true },
   );
+  const other = await waitFor(() => (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim().split(' ').length === 2 ? fs.readFileSync(pidFile, 'utf8').trim().split(' ').map(Number) : null), 10_000, 'the other service\'s pids');
+  const ids = processList().filter((p) => other.includes(p.pid)).map((p) => ({ pid: p.pid, startTime: p.startTime }));
+  assert.equal(ids.length, 2, 'both processes of the other service are running');
+  // Only now may the oneshot fail: both pids are known and alive.
+  fs.writeFileSync(gate, 'go\n');
   assert.equal(await daemon.exited(20_000), 7);
-  assert.match(fs.readFileSync(journal, 'utf8'), /other-stopped/);
+  assert.match(fs.readFileSync(journal, 'utf8'), /other-stopped/, 'the other service got its graceful stop');
+  assert.equal(fates(ids).alive, 0, `no process of the other service outlived the daemon: ${JSON.stringify(fates(ids))}`);
   assert.match(daemon.output(), /critical service failed service=setup exitCode=7/);
-  assert.match(daemon.output(), /remaining: 0/);
+});
+
+test('a long-running critical service that ends in Failure makes the container exit with its code', async () => {
+  daemon = await startDaemon({ crit: "exec: sh -c 'exit 5'\ncritical: true\nmax_restarts: 2\nrestart_delay: 0.05\n" }, ['--container']);
+  assert.equal(await daemon.exited(20_000), 5);
+  const out = daemon.output();
+  assert.equal(out.match(/service spawned service=crit/g)?.length, 3, 'the first run and two restarts, then Failure');
+  assert.match(out, /critical service failed service=crit exitCode=5/);
+});
+
+test('a long-running critical service killed by a signal makes the container exit 128+N', async () => {
+  daemon = await startDaemon({ crit: 'exec: sleep 1000\ncritical: true\nrestart: never\n', other: 'exec: sleep 1000\n' }, ['--container']);
+  const pid = (await waitState(daemon, 'crit', 'Running')).pid;
+  const otherPid = (await waitState(daemon, 'other', 'Running')).pid;
+  process.kill(pid, 'SIGKILL');
+  assert.equal(await daemon.exited(20_000), 128 + 9);
+  assert.match(daemon.output(), /critical service failed service=crit exitCode=137/);
+  assert.equal(isAlive(otherPid), false, 'the other service was stopped before the exit');
+});
+
+test('control: the same failures without critical leave the daemon running, the service in Failure', async () => {
+  daemon = await startDaemon({ crit: "exec: sh -c 'exit 5'\nmax_restarts: 2\nrestart_delay: 0.05\n", killed: 'exec: sleep 1000\nrestart: never\n' }, ['--container']);
+  process.kill((await waitState(daemon, 'killed', 'Running')).pid, 'SIGKILL');
+  const s = await waitState(daemon, 'crit', 'Failure');
+  assert.deepEqual(s.exit, { code: 5, signal: null });
+  assert.deepEqual((await waitState(daemon, 'killed', 'Failure')).exit, { code: null, signal: 'SIGKILL' });
+  assert.equal((await daemon.cli(['list'])).code, 0, 'the daemon still answers');
+  assert.doesNotMatch(daemon.output(), /critical service failed/);
 });

@@ -93,7 +93,7 @@ test('each service\'s own stop leaves nothing: its processes are gone from /proc
   assert.match(d.log(), /swept: 0 leftover/);
 });
 
-test('negative control: with tag discovery off, escapees survive the shutdown', async () => {
+test('negative control: with tag discovery off, a service\'s stop misses its escapee, and only the final sweep kills it', async () => {
   const dir = tempDir('zinit-ts-ns-');
   const journal = path.join(dir, 'journal');
   ns = await startInNamespace({ escapee: `exec: ${fixture('escapee.sh')} escapee ${journal}\n` }, { dir, env: { ZINIT_TS_DISCOVERY: 'group' } });
@@ -102,5 +102,11 @@ test('negative control: with tag discovery off, escapees survive the shutdown', 
   const r = await ns.cli(['shutdown']);
   assert.equal(r.code, 0, r.stderr);
   const result = await ns.result();
-  assert.ok(result.left.some((p) => p.cmdline.includes('trap')), `the escapee survived: ${JSON.stringify(result.left)}`);
+  const log = ns.log();
+  // Only the tag is off: the sweep still runs, so nothing is left, but what the positive test asserts fails.
+  assert.deepEqual(result.left, [], `the sweep still leaves nothing; log:\n${log}`);
+  assert.doesNotMatch(fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8') : '', /escapee-term escapee/, 'the escapee never got the graceful stop signal');
+  assert.match(reportLine(log, 'escapee'), /descendants 0/, 'the service\'s stop found no descendant');
+  const swept = Number(/swept: (\d+) leftover/.exec(log)?.[1] ?? 'NaN');
+  assert.ok(swept >= 1, `the sweep SIGKILLed what the stop missed (swept: ${swept}); log:\n${log}`);
 });

@@ -1,7 +1,7 @@
 // libc over koffi, exercised on real processes: peeking at and reaping zombies, subreaper, reboot in a PID namespace.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { decodeWaitStatus, loadLibc, systemPageSize, type Libc } from '../../../src/os/libc.js';
 import { readOwnChildren, readStat } from '../../../src/os/proc.js';
@@ -25,11 +25,12 @@ void describe('loadLibc', () => {
 
   void test('getpid and sysconf agree with node', () => {
     assert.equal(libc().getpid(), process.pid);
-    assert.equal(systemPageSize(), 4096);
+    assert.equal(systemPageSize(), Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
   });
 
-  void test('sync returns', () => {
-    libc().sync();
+  // Its flush is not observable here (other processes dirty pages too): only that the binding is callable.
+  void test('sync is bound and callable', () => {
+    assert.doesNotThrow(() => libc().sync());
   });
 });
 
