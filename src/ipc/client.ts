@@ -1,7 +1,9 @@
 // The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
 import net from 'node:net';
 import { JsonFramer, encodeLine } from './framing.js';
-import { ErrorCode, RpcError, isPlainObject, type JsonRpcErrorObject } from './protocol.js';
+import { InternalError, RpcError } from './errors.js';
+import { isPlainObject } from './param-binder.js';
+import type { JsonRpcErrorObject } from './wire.js';
 
 export interface ConnectOptions {
   /** How long to wait for the daemon to accept the connection. */
@@ -95,7 +97,7 @@ function toRpcError(error: unknown): RpcError {
     const e = error as unknown as JsonRpcErrorObject;
     return new RpcError(e.code, e.message, e.data);
   }
-  return new RpcError(ErrorCode.INTERNAL_ERROR, `malformed error answer: ${JSON.stringify(error)}`);
+  return new InternalError(`malformed error answer: ${JSON.stringify(error)}`);
 }
 
 /** One connection attempt: the socket, or the reason it failed (a timeout as a TransportError). */
