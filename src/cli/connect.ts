@@ -1,7 +1,9 @@
 // Opens the control socket for a CLI command and turns every failure into one clear line and an exit code.
-import { RpcClient, TransportError } from '../ipc/client.js';
-import { RpcError } from '../ipc/protocol.js';
+import { TransportError } from '../ipc/client.js';
+import { RpcError } from '../ipc/errors.js';
+import { ZinitClient } from '../ipc/zinit-client.js';
 import { CliError } from './cli-error.js';
+import { adviseOn, type Advice } from './rpc-advice.js';
 
 export const DEFAULT_SOCKET = '/var/run/zinit.sock';
 
@@ -9,18 +11,18 @@ export function socketPath(opt: string | undefined): string {
   return opt ?? process.env.ZINIT_SOCKET ?? DEFAULT_SOCKET;
 }
 
-/** Connect, run `fn`, close; a daemon that is not there is reported within a second. */
-export async function withClient<T>(socket: string, fn: (c: RpcClient) => Promise<T>): Promise<T> {
-  let client: RpcClient;
+/** Connect, run `fn`, close; a daemon that is not there is reported within a second. `advice` adds to the daemon's errors, by code. */
+export async function withClient<T>(socket: string, fn: (c: ZinitClient) => Promise<T>, advice?: Advice): Promise<T> {
+  let client: ZinitClient;
   try {
-    client = await RpcClient.connect(socket, { timeoutMs: 1000 });
+    client = await ZinitClient.connect({ socket, timeoutMs: 1000 });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
   try {
     return await fn(client);
   } catch (err) {
-    if (err instanceof RpcError) throw new CliError(err.message);
+    if (err instanceof RpcError) throw new CliError(adviseOn(err, advice));
     if (err instanceof TransportError) throw new CliError(err.message);
     throw err;
   } finally {

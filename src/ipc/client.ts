@@ -1,7 +1,13 @@
 // The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
-import net from 'node:net';
+import type net from 'node:net';
 import { JsonFramer, encodeLine } from './framing.js';
-import { ErrorCode, RpcError, isPlainObject, type JsonRpcErrorObject } from './protocol.js';
+import { InternalError, RpcError } from './errors.js';
+import { isPlainObject } from './param-binder.js';
+import type { JsonRpcErrorObject } from './wire.js';
+import { TransportError, errnoOf } from './transport-error.js';
+import { openSocket } from './open-socket.js';
+
+export { TransportError, type TransportErrorKind } from './transport-error.js';
 
 export interface ConnectOptions {
   /** How long to wait for the daemon to accept the connection. */
@@ -20,22 +26,6 @@ export interface Subscription {
   readonly result: unknown;
   /** Resolves when the server ends the stream or the connection. */
   readonly closed: Promise<void>;
-}
-
-export type TransportErrorKind = 'unreachable' | 'closed' | 'timeout' | 'protocol';
-
-/** The daemon could not be reached, or the connection failed: nothing to do with the method called. */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  readonly kind: TransportErrorKind;
-  /** The system error code behind it (ENOENT, ECONNREFUSED, …), when there is one. */
-  readonly errno: string | undefined;
-
-  constructor(kind: TransportErrorKind, message: string, errno?: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.kind = kind;
-    this.errno = errno;
-  }
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
@@ -58,31 +48,6 @@ interface Stream {
   readonly end: () => void;
 }
 
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function unreachable(socketPath: string, err: unknown): TransportError {
-  const code = errnoOf(err);
-  const prefix = `cannot reach zinit-ts at ${socketPath}`;
-  switch (code) {
-    case 'ENOENT':
-    case 'ECONNREFUSED':
-      return new TransportError('unreachable', `${prefix}: no daemon is running (${code})`, code, err);
-    case 'EACCES':
-    case 'EPERM':
-      return new TransportError(
-        'unreachable',
-        `${prefix}: permission denied (${code}); the socket is open to its owner only`,
-        code,
-        err,
-      );
-    default:
-      return new TransportError('unreachable', `${prefix}: ${err instanceof Error ? err.message : String(err)}`, code, err);
-  }
-}
-
 /** Keys numbers and strings apart, so subscription 1 and subscription "1" stay distinct. */
 function streamKey(id: unknown): string | undefined {
   if (typeof id === 'number') return `n:${id}`;
@@ -95,29 +60,7 @@ function toRpcError(error: unknown): RpcError {
     const e = error as unknown as JsonRpcErrorObject;
     return new RpcError(e.code, e.message, e.data);
   }
-  return new RpcError(ErrorCode.INTERNAL_ERROR, `malformed error answer: ${JSON.stringify(error)}`);
-}
-
-/** One connection attempt: the socket, or the reason it failed (a timeout as a TransportError). */
-function connectOnce(socketPath: string, timeoutMs: number): Promise<net.Socket | Error> {
-  return new Promise((resolve) => {
-    const socket = net.createConnection(socketPath);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(new TransportError('timeout', `cannot reach zinit-ts at ${socketPath}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onError = (err: Error): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(err);
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
+  return new InternalError(`malformed error answer: ${JSON.stringify(error)}`);
 }
 
 export class RpcClient {
@@ -162,17 +105,8 @@ export class RpcClient {
    * accept queue (EAGAIN: the daemon is busy) is retried until the timeout, as it clears by itself.
    */
   static async connect(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_CLIENT_MAX_MESSAGE_BYTES;
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-      const attempt = await connectOnce(socketPath, Math.max(1, deadline - Date.now()));
-      if (attempt instanceof net.Socket) return new RpcClient(attempt, socketPath, maxMessageBytes);
-      if (errnoOf(attempt) !== 'EAGAIN' || Date.now() + delay >= deadline) {
-        throw attempt instanceof TransportError ? attempt : unreachable(socketPath, attempt);
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    const socket = await openSocket(socketPath, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    return new RpcClient(socket, socketPath, options.maxMessageBytes ?? DEFAULT_CLIENT_MAX_MESSAGE_BYTES);
   }
 
   /** Resolves when the connection is gone, whoever ended it. */

@@ -1,7 +1,8 @@
 // Log followers: one fan-out pass per turn of the event loop, bounded in lines and time, so requests are answered between passes.
 import type { LogLine, LogStore } from '../log/log-store.js';
 import { formatLogLine } from '../log/format-line.js';
-import { ErrorCode, RpcError, type RpcContext } from './protocol.js';
+import { TooManyStreamsError } from './errors.js';
+import type { RpcContext } from './method-table.js';
 import { nextSubscriptionId } from './subscription-id.js';
 
 export interface LogFanoutOptions {
@@ -75,9 +76,7 @@ export class LogFanout {
 
   follow(ctx: RpcContext, service: string | null, history: boolean): number {
     if (this.followers.size >= this.maxFollowers) {
-      throw new RpcError(ErrorCode.TOO_MANY_STREAMS, `too many log followers: zinit-ts serves at most ${this.maxFollowers} at once; close some first`, {
-        maxFollowers: this.maxFollowers,
-      });
+      throw TooManyStreamsError.logFollowers(this.maxFollowers);
     }
     const release = ctx.openStream();
     const id = nextSubscriptionId();

@@ -1,5 +1,7 @@
 // The OpenRPC 1.2.6 description of a method table, served by `rpc.discover`.
-import { ERROR_DESCRIPTIONS, ErrorCode, type ErrorCodeName, type MethodTable, type ParamType } from './protocol.js';
+import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from './error-codes.js';
+import type { MethodTable } from './method-table.js';
+import type { ParamType } from './param-binder.js';
 
 export interface OpenRpcInfo {
   readonly version: string;
@@ -21,12 +23,8 @@ const PARAM_SCHEMAS: Readonly<Record<ParamType, Readonly<Record<string, unknown>
   'string[]': { type: 'array', items: { type: 'string' } },
 };
 
-const NAME_BY_CODE = new Map<number, ErrorCodeName>(
-  (Object.entries(ErrorCode) as [ErrorCodeName, number][]).map(([name, code]) => [code, name]),
-);
-
 function errorObject(code: number): Record<string, unknown> {
-  const name = NAME_BY_CODE.get(code);
+  const name = errorCodeName(code);
   return { code, message: name === undefined ? `error ${code}` : ERROR_DESCRIPTIONS[name] };
 }
 
@@ -61,9 +59,7 @@ export function buildOpenRpcDocument(methods: MethodTable, info: OpenRpcInfo): R
     servers: [{ name: 'Unix socket', url: `unix://${info.socketPath ?? DEFAULT_SOCKET_PATH}` }],
     methods: described,
     components: {
-      errors: Object.fromEntries(
-        (Object.entries(ErrorCode) as [ErrorCodeName, number][]).map(([name, code]) => [name, errorObject(code)]),
-      ),
+      errors: Object.fromEntries(ERROR_CODE_NAMES.map((name) => [name, errorObject(ErrorCode[name])])),
     },
   };
 }

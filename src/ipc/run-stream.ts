@@ -1,6 +1,7 @@
 // A run's output towards its client: backpressure first, then a bounded queue, then lines dropped and counted, the gap told when the client reads again.
 import { encodeLine } from './framing.js';
-import { subscriptionEnd, subscriptionItem, type RpcContext } from './protocol.js';
+import type { RpcContext } from './method-table.js';
+import { subscriptionEnd, subscriptionItem } from './wire.js';
 
 export const DEFAULT_RUN_QUEUE_BYTES = 4 * 1024 * 1024;
 /** How long a run's output may stay paused for a client that does not read before lines are dropped instead. */

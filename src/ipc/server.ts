@@ -1,7 +1,9 @@
 // The control socket server: JSON-RPC 2.0 over a Unix socket, one connection per client, every buffer and slot bounded.
 import net from 'node:net';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_BYTES, encodeLine } from './framing.js';
-import { ErrorCode, RpcError, errorResponse, type MethodTable } from './protocol.js';
+import { ConnectionDroppedError, TooManyConnectionsError } from './errors.js';
+import type { MethodTable } from './method-table.js';
+import { errorResponse } from './wire.js';
 import { Connection, EVICTION_GRACE_MS, messageOf, type ConnectionLimits, type RpcLogger } from './server/connection.js';
 import { bindPrivately, checkSocketPath, errnoOf, inUseError, prepareSocketPath, removeIfOurs, type BoundFile } from './server/socket-file.js';
 
@@ -164,7 +166,7 @@ export class RpcServer {
     if (idlest === undefined) return false;
     // Forgotten now, not when its socket closes: the slot is the newcomer's.
     this.connections.delete(idlest);
-    idlest.evict(`closed: every connection slot was taken and this one had sent nothing for ${Math.round(longest / 1000)} s; connect again to send a request`);
+    idlest.evict(ConnectionDroppedError.evicted(Math.round(longest / 1000)));
     this.evictedSinceWarn += 1;
     this.warnAtLimit();
     return true;
@@ -173,10 +175,7 @@ export class RpcServer {
   private turnAway(socket: net.Socket): void {
     socket.on('error', () => undefined);
     socket.resume();
-    const error = new RpcError(
-      ErrorCode.TOO_MANY_CONNECTIONS,
-      `too many connections: zinit-ts serves at most ${this.maxConnections} clients at once and none is idle; try again later`,
-    );
+    const error = new TooManyConnectionsError(this.maxConnections);
     socket.end(encodeLine(errorResponse(null, error)), () => socket.destroy());
     setTimeout(() => socket.destroy(), EVICTION_GRACE_MS).unref();
     this.rejectedSinceWarn += 1;

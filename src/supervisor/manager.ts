@@ -1,5 +1,6 @@
 // The set of services: dependency gating with reasons, operator commands, reload, and ordered parallel shutdown.
 import type { ConfigError, ServiceConfig } from '../config/types.js';
+import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../ipc/errors.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
 import { hasProcess, satisfiesDependents, type State, type Target } from './state.js';
@@ -38,23 +39,6 @@ export interface ReloadResult {
   readonly errors: ConfigError[];
 }
 
-export class UnknownServiceError extends Error {
-  constructor(readonly service: string) {
-    super(`service "${service}" is not known; see the list with \`zinit-ts list\``);
-    this.name = 'UnknownServiceError';
-  }
-}
-
-export class ServiceStateError extends Error {
-  constructor(
-    readonly service: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServiceStateError';
-  }
-}
-
 export class ServiceManager {
   private readonly runners = new Map<string, ServiceRunner>();
   /** Services whose file failed to load, with the first error, so their dependents can say why they wait. */
@@ -80,7 +64,7 @@ export class ServiceManager {
 
   runner(name: string): ServiceRunner {
     const r = this.runners.get(name);
-    if (!r) throw new UnknownServiceError(name);
+    if (!r) throw new ServiceNotFoundError(name);
     return r;
   }
 
@@ -99,7 +83,7 @@ export class ServiceManager {
   start(name: string): void {
     this.refuseDuringShutdown();
     const r = this.runner(name);
-    if (hasProcess(r.state) && r.target === 'Up' && !r.isStopping) throw new ServiceStateError(name, `service "${name}" is already running`);
+    if (hasProcess(r.state) && r.target === 'Up' && !r.isStopping) throw new ServiceIsUpError(name, 'running');
     r.requestStart();
     this.scheduleEvaluate();
   }
@@ -119,13 +103,13 @@ export class ServiceManager {
 
   kill(name: string, signal: NodeJS.Signals): void {
     const r = this.runner(name);
-    if (!r.kill(signal)) throw new ServiceStateError(name, `service "${name}" has no running process to signal`);
+    if (!r.kill(signal)) throw new ServiceIsDownError(name, 'signal');
   }
 
   /** Add a service loaded later (`monitor`); it starts like any other. */
   monitor(config: ServiceConfig): void {
     this.refuseDuringShutdown();
-    if (this.runners.has(config.name)) throw new ServiceStateError(config.name, `service "${config.name}" is already monitored`);
+    if (this.runners.has(config.name)) throw new ServiceAlreadyMonitoredError(config.name);
     this.broken.delete(config.name);
     this.add(config).requestStart();
     this.rebuildGraph();
@@ -136,7 +120,7 @@ export class ServiceManager {
   forget(name: string): void {
     const r = this.runner(name);
     if (r.target === 'Up' || hasProcess(r.state) || r.isStopping)
-      throw new ServiceStateError(name, `service "${name}" is not stopped; stop it first with \`zinit-ts stop ${name}\``);
+      throw new ServiceIsUpError(name, 'not-stopped');
     r.dispose();
     this.runners.delete(name);
     this.rebuildGraph();
@@ -267,7 +251,7 @@ export class ServiceManager {
   }
 
   private refuseDuringShutdown(): void {
-    if (this.shuttingDown) throw new ServiceStateError('', 'zinit-ts is shutting down');
+    if (this.shuttingDown) throw new ShuttingDownError();
   }
 
   private onChange(r: ServiceRunner): void {

@@ -1,4 +1,5 @@
 // Service states and targets (zinit's names) and the one transition function every change goes through.
+import { InvalidStateTransitionError } from '../ipc/errors.js';
 
 export type State = 'Unknown' | 'Blocked' | 'Spawned' | 'Running' | 'Success' | 'Error' | 'TestFailure' | 'Failure';
 export type Target = 'Up' | 'Down';
@@ -11,13 +12,14 @@ export type StateEvent =
   | { readonly kind: 'exit'; readonly ok: boolean }
   | { readonly kind: 'give-up' };
 
-export class IllegalTransitionError extends Error {
+/** A transition the table has no row for: a bug, answered as zinit answers it (INVALID_STATE_TRANSITION). */
+export class IllegalTransitionError extends InvalidStateTransitionError {
+  override name = 'IllegalTransitionError';
   constructor(
     readonly from: State,
     readonly event: StateEvent['kind'],
   ) {
-    super(`illegal state transition: ${event} in state ${from}`);
-    this.name = 'IllegalTransitionError';
+    super(from, event);
   }
 }
 

@@ -1,5 +1,5 @@
 // An RpcContext without a socket: a reader that can be stopped and resumed, for testing streams' flow control.
-import type { RpcContext } from '../../src/ipc/protocol.js';
+import type { RpcContext } from '../../src/ipc/method-table.js';
 
 export interface FakeContext extends RpcContext {
   /** Every notification written, decoded, in order. */

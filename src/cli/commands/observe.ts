@@ -1,6 +1,5 @@
 // log, stats, tree: what the services print and what their process trees look like now.
 import type { Command } from 'commander';
-import type { TreeNode } from '../../supervisor/process-tree.js';
 import { renderTree } from '../render-tree.js';
 import { bytes, table } from '../format.js';
 import { socketPath, withClient } from '../connect.js';
@@ -18,13 +17,11 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
     .action(async (name: string | undefined, o: { snapshot?: boolean }) => {
       await withClient(sock(), async (c) => {
         if (o.snapshot) {
-          const lines = (await c.call('stream_currentLogs', name === undefined ? [] : [name])) as string[];
+          const lines = await c.call('stream_currentLogs', name === undefined ? [] : [name]);
           if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
           return;
         }
-        const sub = await c.subscribe('stream_subscribeLogs', [name ?? null, true], (line) => {
-          process.stdout.write(`${String(line)}\n`);
-        });
+        const sub = await c.followLogs(name ?? null, (line) => process.stdout.write(`${line}\n`), { history: true });
         await sub.closed;
       });
     });
@@ -35,7 +32,7 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
     .option('--json', 'machine-readable output')
     .description("CPU and memory of the service's whole process tree")
     .action(async (name: string, o: { json?: boolean }) => {
-      const s = (await withClient(sock(), (c) => c.call('service_stats', [name]))) as { name: string; pid: number; cpuPercent: number; memoryBytes: number; processes: number };
+      const s = await withClient(sock(), (c) => c.call('service_stats', [name]));
       if (o.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       process.stdout.write(`${table(['NAME', 'PID', 'PROCESSES', 'CPU', 'MEMORY'], [[s.name, String(s.pid || '-'), String(s.processes), `${s.cpuPercent.toFixed(1)}%`, bytes(s.memoryBytes)]])}\n`);
     });
@@ -46,7 +43,7 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
     .option('--json', 'machine-readable output')
     .description('the live process tree of each service, escaped descendants included')
     .action(async (name: string | undefined, o: { json?: boolean }) => {
-      const trees = (await withClient(sock(), (c) => c.call('service_tree', name === undefined ? [] : [name]))) as Record<string, TreeNode[]>;
+      const trees = await withClient(sock(), (c) => c.call('service_tree', name === undefined ? [] : [name]));
       if (o.json) return void process.stdout.write(`${JSON.stringify(trees, null, 2)}\n`);
       const out: string[] = [];
       for (const [svc, nodes] of Object.entries(trees)) {

@@ -1,5 +1,4 @@
 // list and status: one call to the daemon and its answer as a table, a few lines, or JSON.
-import type { StatusJson } from '../../ipc/handlers.js';
 import { withClient } from '../connect.js';
 import { describeExit, table } from '../format.js';
 
@@ -8,13 +7,13 @@ export interface OutputOptions {
 }
 
 export async function listServices(socket: string, o: OutputOptions): Promise<void> {
-  const list = (await withClient(socket, (c) => c.call('service_statuses'))) as StatusJson[];
+  const list = await withClient(socket, (c) => c.call('service_statuses'));
   if (o.json) return print(JSON.stringify(list, null, 2));
   print(table(['NAME', 'STATE', 'PID', 'TARGET', 'LAST EXIT', 'RESTARTS'], list.map((s) => [s.name, s.state, s.pid ? String(s.pid) : '-', s.target, describeExit(s.exit), String(s.restarts)])));
 }
 
 export async function serviceStatus(socket: string, name: string, o: OutputOptions): Promise<void> {
-  const s = (await withClient(socket, (c) => c.call('service_status', [name]))) as StatusJson;
+  const s = await withClient(socket, (c) => c.call('service_status', [name]));
   if (o.json) return print(JSON.stringify(s, null, 2));
   const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit)}`, `restarts: ${s.restarts}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);

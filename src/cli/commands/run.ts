@@ -1,18 +1,10 @@
 // `run`: a one-off command under the manager; streams its output and exits with its exit code (128+signal if killed).
 import type { Command } from 'commander';
+import type { RunExit, RunOptions } from '../../ipc/api-results.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, withClient } from '../connect.js';
 
 type Globals = () => { socket?: string };
-
-interface RunExit {
-  readonly code: number | null;
-  readonly signal: string | null;
-  readonly exitCode: number;
-  readonly timedOut: boolean;
-  readonly spawnError: string | null;
-  readonly droppedLines: number;
-}
 
 export function registerRun(program: Command, globals: Globals): void {
   program
@@ -30,20 +22,18 @@ export function registerRun(program: Command, globals: Globals): void {
         if (i <= 0) throw new CliError(`--env takes KEY=VALUE, got "${kv}"`, 2);
         env[kv.slice(0, i)] = kv.slice(i + 1);
       }
-      const options: Record<string, unknown> = { env, dir: o.dir };
+      let timeout: number | undefined;
       if (o.timeout !== undefined) {
-        const t = Number(o.timeout);
-        if (!(t > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 2);
-        options.timeout = t;
+        timeout = Number(o.timeout);
+        if (!(timeout > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 2);
       }
-      if (o.name !== undefined) options.name = o.name;
+      const options: RunOptions = { env, dir: o.dir, ...(timeout === undefined ? {} : { timeout }), ...(o.name === undefined ? {} : { name: o.name }) };
       let exit: RunExit | null = null;
       await withClient(socketPath(globals().socket), async (c) => {
         const sub = await c.subscribe('system_run', [argv, options], (item) => {
-          const it = item as { stream?: 'stdout' | 'stderr'; text?: string; exit?: RunExit; gap?: { dropped: number } };
-          if (it.exit) exit = it.exit;
-          else if (it.gap) process.stderr.write(`zinit-ts run: ${it.gap.dropped} output line(s) dropped while this client was not reading\n`);
-          else if (it.stream && it.text !== undefined) (it.stream === 'stderr' ? process.stderr : process.stdout).write(`${it.text}\n`);
+          if ('exit' in item) exit = item.exit;
+          else if ('gap' in item) process.stderr.write(`zinit-ts run: ${item.gap.dropped} output line(s) dropped while this client was not reading\n`);
+          else if ('text' in item) (item.stream === 'stderr' ? process.stderr : process.stdout).write(`${item.text}\n`);
         });
         // Ctrl-C: closing the connection makes the daemon kill the command's whole tree.
         const onInt = (): void => void c.close();

@@ -1,12 +1,18 @@
 // start, stop, restart, kill, monitor, forget, reload, shutdown, reboot, and list and status (query.ts) registered: thin calls to the daemon.
 import type { Command } from 'commander';
-import type { ShutdownOutcome, StatusJson } from '../../ipc/handlers.js';
-import { RpcClient, TransportError } from '../../ipc/client.js';
+import type { Result } from '../../ipc/api.js';
+import type { ShutdownOutcome } from '../../ipc/api-results.js';
+import { TransportError } from '../../ipc/client.js';
+import { ErrorCode } from '../../ipc/error-codes.js';
+import { ZinitClient } from '../../ipc/zinit-client.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, withClient } from '../connect.js';
+import type { Advice } from '../rpc-advice.js';
 import { listServices, serviceStatus } from './query.js';
 
 type Globals = () => { socket?: string };
+/** The methods that take a service name and nothing else. */
+type NameMethod = 'service_start' | 'service_stop' | 'service_restart' | 'service_monitor' | 'service_forget';
 
 export function registerServiceCommands(program: Command, globals: Globals): void {
   const sock = (): string => socketPath(globals().socket);
@@ -24,25 +30,33 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
     .option('--json', 'machine-readable output')
     .action((name: string, o: { json?: boolean }) => serviceStatus(sock(), name, o));
 
-  const simple = (cmd: string, method: string, desc: string, done: (name: string, r: unknown) => string | null): void => {
+  const simple = <M extends NameMethod>(
+    cmd: string,
+    method: M,
+    desc: string,
+    done: (name: string, r: Result<M>) => string | null,
+    advice?: (name: string) => Advice,
+  ): void => {
     program
       .command(cmd)
       .argument('<name>')
       .description(desc)
       .action(async (name: string) => {
-        const r = await withClient(sock(), (c) => c.call(method, [name]));
+        // Every one of these takes [name]: the call is typed over the union, the result narrowed to M's.
+        const r = await withClient(sock(), (c) => c.call<NameMethod>(method, [name]) as Promise<Result<M>>, advice?.(name));
         const msg = done(name, r);
         if (msg) print(msg);
       });
   };
   simple('start', 'service_start', 'start a service', () => null);
-  simple('stop', 'service_stop', 'stop a service; returns once every process of it is gone', (name, r) => {
-    const s = r as { durationMs: number; sigkill: boolean; descendants: number } | null;
-    return s ? `${name} stopped in ${s.durationMs} ms${s.sigkill ? ' (SIGKILL needed)' : ''}` : `${name} was not running`;
-  });
+  simple('stop', 'service_stop', 'stop a service; returns once every process of it is gone', (name, s) =>
+    s ? `${name} stopped in ${s.durationMs} ms${s.sigkill ? ' (SIGKILL needed)' : ''}` : `${name} was not running`,
+  );
   simple('restart', 'service_restart', 'stop a service, then start it', () => null);
   simple('monitor', 'service_monitor', 'load <name>.yaml from the config directory and start it', () => null);
-  simple('forget', 'service_forget', 'drop a stopped service', () => null);
+  simple('forget', 'service_forget', 'drop a stopped service', () => null, (name) => ({
+    [ErrorCode.SERVICE_IS_UP]: () => `stop it first with \`zinit-ts stop ${name}\``,
+  }));
 
   program
     .command('kill')
@@ -57,7 +71,7 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
     .command('reload')
     .description('re-read the config directory and apply the difference')
     .action(async () => {
-      const r = (await withClient(sock(), (c) => c.call('system_reload'))) as { added: string[]; removed: string[]; changed: string[]; errors: string[] };
+      const r = await withClient(sock(), (c) => c.call('system_reload'));
       print(`added: ${r.added.join(', ') || '-'}\nremoved: ${r.removed.join(', ') || '-'}\nchanged: ${r.changed.join(', ') || '-'}`);
       for (const e of r.errors) process.stderr.write(`${e}\n`);
       if (r.errors.length > 0) process.exitCode = 1;
@@ -81,7 +95,7 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
 }
 
 /** Asks for the shutdown and waits for its report; on a terminal, a line tells what it still waits for. */
-async function waitForShutdown(socket: string, method: string): Promise<ShutdownOutcome> {
+async function waitForShutdown(socket: string, method: 'system_shutdown' | 'system_reboot'): Promise<ShutdownOutcome> {
   const progress = process.stderr.isTTY ? startProgress(socket) : null;
   try {
     const outcome = await withClient(socket, async (c) => {
@@ -92,8 +106,9 @@ async function waitForShutdown(socket: string, method: string): Promise<Shutdown
         throw err;
       }
     });
+    // zinit answers null at once whatever it is asked.
     if (outcome === null || typeof outcome !== 'object') throw new CliError('the daemon does not report on its shutdown (not zinit-ts?); use --no-wait', 1);
-    return outcome as ShutdownOutcome;
+    return outcome;
   } finally {
     progress?.stop();
   }
@@ -107,8 +122,8 @@ function startProgress(socket: string): { stop(): void } {
     if (busy || stopped) return;
     busy = true;
     try {
-      const c = await RpcClient.connect(socket, { timeoutMs: 1000 });
-      const list = (await c.call('service_statuses', [], { timeoutMs: 1000 })) as StatusJson[];
+      const c = await ZinitClient.connect({ socket, timeoutMs: 1000 });
+      const list = await c.call('service_statuses', [], { timeoutMs: 1000 });
       await c.close();
       const left = list.filter((s) => s.pid !== 0).map((s) => s.name);
       if (!stopped) process.stderr.write(`\r\x1b[Kstopping (${((Date.now() - t0) / 1000).toFixed(1)} s): ${left.length === 0 ? 'sweeping' : left.join(', ')}`);

@@ -2,15 +2,18 @@
 import type net from 'node:net';
 import { JsonFramer, encodeLine } from '../framing.js';
 import {
-  ErrorCode,
+  ConnectionDroppedError,
+  InternalError,
+  InvalidRequestError,
+  ParseError,
+  RequestTooDeepError,
+  RequestTooLargeError,
   RpcError,
-  checkRequest,
-  errorResponse,
-  successResponse,
-  type JsonRpcResponse,
-  type MethodTable,
-  type RpcContext,
-} from '../protocol.js';
+  TooManyStreamsError,
+} from '../errors.js';
+import type { MethodTable, RpcContext } from '../method-table.js';
+import { checkRequest } from '../request-check.js';
+import { errorResponse, successResponse, type JsonRpcResponse } from '../wire.js';
 
 export interface RpcLogger {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -152,8 +155,7 @@ export class Connection {
   }
 
   /** Tells the client why it is being closed (if it still reads), then closes it. */
-  evict(message: string): void {
-    const error = new RpcError(ErrorCode.CONNECTION_DROPPED, message);
+  evict(error: ConnectionDroppedError): void {
     if (!this.gone) this.socket.write(encodeLine(errorResponse(null, error)));
     this.shutdown(EVICTION_GRACE_MS, true);
   }
@@ -168,7 +170,7 @@ export class Connection {
 
   private onIdleTimeout(): void {
     if (this.idle) {
-      this.evict(`closed: nothing was sent for ${Math.round(this.limits.idleTimeoutMs / 1000)} s; connect again to send a request`);
+      this.evict(ConnectionDroppedError.idle(Math.round(this.limits.idleTimeoutMs / 1000)));
       return;
     }
     // Busy (a stream or a long request): re-arm and look again later.
@@ -177,11 +179,7 @@ export class Connection {
 
   private openStream(): () => void {
     if (this.streams >= this.limits.maxStreams) {
-      throw new RpcError(
-        ErrorCode.TOO_MANY_STREAMS,
-        `too many streams: at most ${this.limits.maxStreams} subscriptions may be open on one connection; open another connection`,
-        { maxStreams: this.limits.maxStreams },
-      );
+      throw TooManyStreamsError.perConnection(this.limits.maxStreams);
     }
     this.streams += 1;
     let released = false;
@@ -229,7 +227,7 @@ export class Connection {
     try {
       message = JSON.parse(text);
     } catch (err) {
-      this.send(encodeLine(errorResponse(null, new RpcError(ErrorCode.PARSE_ERROR, `parse error: ${messageOf(err)}`))));
+      this.send(encodeLine(errorResponse(null, new ParseError(messageOf(err)))));
       return;
     }
     this.inFlight += 1;
@@ -256,7 +254,7 @@ export class Connection {
     }
     if (message.length === 0 || message.length > MAX_BATCH_LENGTH) {
       const why = message.length === 0 ? 'empty batch' : `batch of ${message.length} requests; at most ${MAX_BATCH_LENGTH}`;
-      this.send(encodeLine(errorResponse(null, new RpcError(ErrorCode.INVALID_REQUEST, `invalid request: ${why}`))));
+      this.send(encodeLine(errorResponse(null, new InvalidRequestError(why))));
       return;
     }
     const responses = await Promise.all(message.map((item) => this.run(item)));
@@ -281,7 +279,7 @@ export class Connection {
     const fields: Record<string, unknown> = { method, error: messageOf(err) };
     if (err instanceof Error && err.stack !== undefined) fields.stack = err.stack;
     this.logger?.warn('control socket method failed', fields);
-    return new RpcError(ErrorCode.INTERNAL_ERROR, messageOf(err));
+    return new InternalError(messageOf(err));
   }
 
   private encode(response: JsonRpcResponse): string {
@@ -289,7 +287,7 @@ export class Connection {
       return JSON.stringify(response);
     } catch (err) {
       this.logger?.warn('control socket answer is not JSON-encodable', { id: response.id, error: messageOf(err) });
-      const error = new RpcError(ErrorCode.INTERNAL_ERROR, `the answer could not be encoded as JSON: ${messageOf(err)}`);
+      const error = InternalError.unencodable(messageOf(err));
       return JSON.stringify(errorResponse(response.id, error));
     }
   }
@@ -364,21 +362,13 @@ export class Connection {
   }
 
   private onTooDeep(maxDepth: number): void {
-    const error = new RpcError(
-      ErrorCode.REQUEST_TOO_DEEP,
-      `request too deep: arrays and objects may be nested at most ${maxDepth} levels; the request was skipped`,
-      { maxDepth },
-    );
+    const error = new RequestTooDeepError(maxDepth);
     this.send(encodeLine(errorResponse(null, error)));
   }
 
   private onTooLarge(maxBytes: number): void {
     this.logger?.warn('control socket request too large; closing the connection', { maxBytes });
-    const error = new RpcError(
-      ErrorCode.REQUEST_TOO_LARGE,
-      `request too large: a request exceeded ${maxBytes} bytes; the connection is closed`,
-      { maxBytes },
-    );
+    const error = new RequestTooLargeError(maxBytes);
     this.send(encodeLine(errorResponse(null, error)));
     this.shutdown(EVICTION_GRACE_MS, false);
   }

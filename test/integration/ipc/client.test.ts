@@ -7,14 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { RpcClient, TransportError } from '../../../src/ipc/client.js';
 import { RpcServer } from '../../../src/ipc/server.js';
-import {
-  ErrorCode,
-  RpcError,
-  subscriptionEnd,
-  subscriptionItem,
-  type MethodTable,
-  type RpcContext,
-} from '../../../src/ipc/protocol.js';
+import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import { RpcError } from '../../../src/ipc/errors.js';
+import type { MethodTable, RpcContext } from '../../../src/ipc/method-table.js';
+import { subscriptionEnd, subscriptionItem } from '../../../src/ipc/wire.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 let dir: string | undefined;

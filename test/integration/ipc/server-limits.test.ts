@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { RpcServer, type RpcServerOptions } from '../../../src/ipc/server.js';
 import { RpcClient } from '../../../src/ipc/client.js';
-import { ErrorCode, subscriptionItem, type MethodTable, type RpcContext } from '../../../src/ipc/protocol.js';
+import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import type { MethodTable, RpcContext } from '../../../src/ipc/method-table.js';
+import { subscriptionItem } from '../../../src/ipc/wire.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 /** A bare socket that collects the server's lines as text, for reading at the test's own pace. */

@@ -35,7 +35,8 @@ test('npm pack holds only what is needed, and npm install -g of it (scripts skip
   const files = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' }).trim().split('\n');
   assert.ok(files.includes('package/dist/src/cli/main.js'));
   assert.ok(files.includes('package/services.d/web.yaml'));
-  assert.deepEqual(files.filter((f) => /^package\/(src|test|bench|\.ci)\/|\.ts$|\.map$/.test(f)), [], 'no sources, tests or maps');
+  assert.ok(files.includes('package/dist/src/index.d.ts'), 'the client library\'s declarations');
+  assert.deepEqual(files.filter((f) => /^package\/(src|test|bench|\.ci)\/|(?<!\.d)\.ts$|\.map$/.test(f)), [], 'no sources, tests or maps');
 
   const prefix = path.join(dir, 'prefix');
   execFileSync('npm', ['install', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', tgz], { stdio: 'ignore' });

@@ -1,18 +1,12 @@
-// Request checks against a method table: request shape, method lookup, param binding and types, error objects.
+// Request checks against a method table: request shape, method lookup, param binding and types, error objects and wire messages.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ErrorCode,
-  RpcError,
-  bindParams,
-  checkRequest,
-  errorResponse,
-  successResponse,
-  subscriptionEnd,
-  subscriptionItem,
-  type MethodTable,
-  type ParamSpec,
-} from '../../../src/ipc/protocol.js';
+import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import { RpcError } from '../../../src/ipc/errors.js';
+import type { MethodTable } from '../../../src/ipc/method-table.js';
+import { bindParams, type ParamSpec } from '../../../src/ipc/param-binder.js';
+import { checkRequest } from '../../../src/ipc/request-check.js';
+import { errorResponse, successResponse, subscriptionEnd, subscriptionItem } from '../../../src/ipc/wire.js';
 
 const noop = (): null => null;
 

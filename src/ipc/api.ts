@@ -1,0 +1,215 @@
+// Every method of the control socket, declared once: params, result, stream items, errors. The server's table, the typed client, the CLI and the OpenRPC document derive from it.
+import type { ErrorCodeName } from './error-codes.js';
+import type { ParamSpec, ParamType } from './param-binder.js';
+import type { Infer, Schema } from './api-schema.js';
+import {
+  DocumentSchema,
+  LogLineSchema,
+  LogLinesSchema,
+  NothingSchema,
+  ReloadSchema,
+  RunItemSchema,
+  RunOptionsSchema,
+  ServiceStatesSchema,
+  ShutdownSchema,
+  StatsSchema,
+  StatusesSchema,
+  StatusSchema,
+  StopSchema,
+  SubscriptionIdSchema,
+  TreesSchema,
+} from './api-results.js';
+
+export interface ParamDeclaration extends ParamSpec {
+  /** A finer shape than `type` says (an object's keys), for the typed client and the document. */
+  readonly shape?: Schema<unknown>;
+}
+
+export interface MethodDeclaration {
+  readonly summary: string;
+  /** In positional order. */
+  readonly params: readonly ParamDeclaration[];
+  readonly result: { readonly name: string; readonly schema: Schema<unknown> };
+  /** For a subscription: what each notification's `result` holds. */
+  readonly item?: Schema<unknown>;
+  /** Every code it may answer with, beyond INTERNAL_ERROR (which any method may). */
+  readonly errors: readonly ErrorCodeName[];
+}
+
+const name = { name: 'name', required: true, type: 'string', description: 'service name (its file stem)' } as const;
+const anyName = { name: 'name', required: false, type: 'string', description: 'one service; all when absent' } as const;
+const wait = {
+  name: 'wait',
+  required: false,
+  type: 'boolean',
+  description: 'answer once everything is stopped, with the shutdown report (zinit-ts); zinit answers null at once',
+} as const;
+const nothing = { name: 'Nothing', schema: NothingSchema } as const;
+
+export const API = {
+  service_list: {
+    summary: 'Every service and its state, as {name: state}',
+    params: [],
+    result: { name: 'ServiceStates', schema: ServiceStatesSchema },
+    errors: ['INVALID_PARAMS'],
+  },
+  service_statuses: {
+    summary: 'Every service with state, pid, target, dependencies and last exit, then running transient commands (zinit-ts)',
+    params: [],
+    result: { name: 'ServiceStatuses', schema: StatusesSchema },
+    errors: ['INVALID_PARAMS'],
+  },
+  service_status: {
+    summary: 'One service: state, pid, target, dependencies and their states, last exit, restarts',
+    params: [name],
+    result: { name: 'ServiceStatus', schema: StatusSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
+  },
+  service_start: {
+    summary: 'Start a service (it waits for its dependencies)',
+    params: [name],
+    result: nothing,
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_UP', 'SHUTTING_DOWN'],
+  },
+  service_stop: {
+    summary: 'Stop a service; answers once every process of it is gone',
+    params: [name],
+    result: { name: 'StopReport', schema: StopSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
+  },
+  service_restart: {
+    summary: 'Stop a service, then start it again',
+    params: [name],
+    result: nothing,
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_UP', 'SHUTTING_DOWN'],
+  },
+  service_monitor: {
+    summary: 'Load <name>.yaml from the config directory and start it',
+    params: [name],
+    result: nothing,
+    errors: ['INVALID_PARAMS', 'SERVICE_ALREADY_MONITORED', 'CONFIG_ERROR', 'SHUTTING_DOWN'],
+  },
+  service_forget: {
+    summary: 'Drop a stopped service',
+    params: [name],
+    result: nothing,
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_UP'],
+  },
+  service_kill: {
+    summary: "Send a signal to the service's process group",
+    params: [name, { name: 'signal', required: true, type: 'string', description: 'signal name: SIGTERM, TERM or term' }],
+    result: nothing,
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'INVALID_SIGNAL', 'SERVICE_IS_DOWN'],
+  },
+  service_stats: {
+    summary: "CPU and memory of the service's whole process tree, read from /proc",
+    params: [name],
+    result: { name: 'ServiceStats', schema: StatsSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_DOWN'],
+  },
+  service_tree: {
+    summary: 'The live process tree of each service, escaped descendants included (zinit-ts)',
+    params: [anyName],
+    result: { name: 'ProcessTrees', schema: TreesSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
+  },
+  system_shutdown: {
+    summary: 'Stop every service and exit (power off when PID 1 on a machine); with wait, answer with the shutdown report once everything is stopped',
+    params: [wait],
+    result: { name: 'ShutdownOutcome', schema: ShutdownSchema },
+    errors: ['INVALID_PARAMS'],
+  },
+  system_reboot: {
+    summary: 'Stop every service and exit (reboot when PID 1 on a machine); with wait, answer with the shutdown report once everything is stopped',
+    params: [wait],
+    result: { name: 'ShutdownOutcome', schema: ShutdownSchema },
+    errors: ['INVALID_PARAMS'],
+  },
+  system_reload: {
+    summary: 'Re-read the config directory: new files start, removed ones stop, changed ones restart (zinit-ts)',
+    params: [],
+    result: { name: 'ReloadResult', schema: ReloadSchema },
+    errors: ['INVALID_PARAMS', 'SHUTTING_DOWN'],
+  },
+  stream_currentLogs: {
+    summary: 'Lines of the log ring(s) now, oldest first',
+    params: [anyName],
+    result: { name: 'LogLines', schema: LogLinesSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
+  },
+  stream_subscribeLogs: {
+    summary: 'Follow log lines as they come; a follower that falls behind is told how many it missed',
+    params: [anyName, { name: 'history', required: false, type: 'boolean', description: 'send the retained lines first (zinit-ts)' }],
+    result: { name: 'SubscriptionId', schema: SubscriptionIdSchema },
+    item: LogLineSchema,
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'TOO_MANY_STREAMS'],
+  },
+  system_run: {
+    summary:
+      'Run a one-off command under the manager: a subscription whose items are {stream, text} and, last, {exit: {code, signal, exitCode, timedOut}} (zinit-ts)',
+    params: [
+      { name: 'argv', required: true, type: 'string[]', description: 'command and arguments' },
+      { name: 'options', required: false, type: 'object', description: '{timeout (s), name, env {K: V}, dir}', shape: RunOptionsSchema },
+    ],
+    result: { name: 'SubscriptionId', schema: SubscriptionIdSchema },
+    item: RunItemSchema,
+    errors: ['INVALID_PARAMS', 'SHUTTING_DOWN', 'TOO_MANY_STREAMS'],
+  },
+  'rpc.discover': {
+    summary: 'The OpenRPC description of this API',
+    params: [],
+    result: { name: 'OpenRpcDocument', schema: DocumentSchema },
+    errors: ['INVALID_PARAMS'],
+  },
+} as const satisfies Readonly<Record<string, MethodDeclaration>>;
+
+type Api = typeof API;
+export type MethodName = keyof Api;
+export const METHOD_NAMES = Object.keys(API) as readonly MethodName[];
+
+interface ParamTypes {
+  string: string;
+  number: number;
+  integer: number;
+  boolean: boolean;
+  object: Readonly<Record<string, unknown>>;
+  array: readonly unknown[];
+  'string[]': readonly string[];
+}
+
+type ParamValue<P> = P extends { readonly shape: Schema<infer S> } ? S : P extends { readonly type: infer T extends ParamType } ? ParamTypes[T] : never;
+type Declared<M extends MethodName> = Api[M]['params'];
+type RequiredParam<P> = P extends { readonly required: true } ? P : never;
+type OptionalParam<P> = P extends { readonly required: true } ? never : P;
+
+/** Positional params: the required ones, then any of the optional ones in order (null = not given). */
+type Positional<Ps> = Ps extends readonly [infer H, ...infer R]
+  ? H extends { readonly required: true }
+    ? [ParamValue<H>, ...Positional<R>]
+    : [] | [ParamValue<H> | null, ...Positional<R>]
+  : [];
+
+type Named<Ps extends readonly ParamDeclaration[]> = {
+  readonly [P in Ps[number] as RequiredParam<P>['name']]: ParamValue<P>;
+} & { readonly [P in Ps[number] as OptionalParam<P>['name']]?: ParamValue<P> | null };
+
+/** What a handler receives: the params given, by name, checked against their types (absent when not given). */
+export type Args<M extends MethodName> = {
+  readonly [P in Declared<M>[number] as RequiredParam<P>['name']]: ParamValue<P>;
+} & { readonly [P in Declared<M>[number] as OptionalParam<P>['name']]?: ParamValue<P> };
+
+/** The API as types: `Methods['service_status']['result']` is a service's status. */
+export type Methods = {
+  readonly [M in MethodName]: {
+    readonly params: Positional<Declared<M>> | Named<Declared<M>>;
+    readonly result: Infer<Api[M]['result']['schema']>;
+    readonly item: Api[M] extends { readonly item: Schema<infer I> } ? I : never;
+  };
+};
+
+export type Params<M extends MethodName> = Methods[M]['params'];
+export type Result<M extends MethodName> = Methods[M]['result'];
+export type SubscriptionName = { [M in MethodName]: Api[M] extends { readonly item: Schema<unknown> } ? M : never }[MethodName];
+export type Item<M extends SubscriptionName> = Methods[M]['item'];
+/** True when the method can be called without params (it requires none). */
+export type ParamsOptional<M extends MethodName> = [] extends Positional<Declared<M>> ? true : false;

@@ -1,0 +1,115 @@
+// Binds a request's params, positional or named, to a method's param list and checks each one's type.
+import { InvalidParamsError } from './errors.js';
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'string[]';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly required: boolean;
+  readonly type: ParamType;
+  readonly description?: string;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+const TYPE_PHRASE: Readonly<Record<ParamType, string>> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  'string[]': 'an array of strings',
+};
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function matchesType(value: unknown, type: ParamType): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'object':
+      return isPlainObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+  }
+}
+
+function nameList(specs: readonly ParamSpec[]): string {
+  return specs.length === 0 ? 'no params' : specs.map((p) => p.name).join(', ');
+}
+
+/**
+ * Binds positional or named params to the method's param list and checks each against its
+ * type. A null counts as absent, because clients of zinit send `[null]` for an omitted
+ * optional parameter.
+ */
+export function bindParams(method: string, specs: readonly ParamSpec[], params: unknown): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  if (params === undefined) {
+    // no params at all: every param is absent
+  } else if (Array.isArray(params)) {
+    if (params.length > specs.length) {
+      throw new InvalidParamsError(
+        method,
+        `takes at most ${specs.length} positional param(s) (${nameList(specs)}), got ${params.length}`,
+      );
+    }
+    params.forEach((value, i) => {
+      const spec = specs[i];
+      if (spec !== undefined && value !== null) given[spec.name] = value;
+    });
+  } else if (isPlainObject(params)) {
+    for (const [key, value] of Object.entries(params)) {
+      if (!specs.some((s) => s.name === key)) {
+        throw new InvalidParamsError(method, `unknown param "${key}"; expected ${nameList(specs)}`, { param: key });
+      }
+      if (value !== null) given[key] = value;
+    }
+  } else {
+    throw new InvalidParamsError(method, `"params" must be an array or an object, got ${describeValue(params)}`);
+  }
+  for (const spec of specs) {
+    const value = given[spec.name];
+    if (value === undefined) {
+      if (spec.required) {
+        throw new InvalidParamsError(method, `missing required param "${spec.name}" (${TYPE_PHRASE[spec.type]})`, {
+          param: spec.name,
+          expected: spec.type,
+        });
+      }
+    } else if (!matchesType(value, spec.type)) {
+      throw new InvalidParamsError(
+        method,
+        `"${spec.name}" must be ${TYPE_PHRASE[spec.type]}, got ${describeValue(value)}`,
+        { param: spec.name, expected: spec.type },
+      );
+    }
+  }
+  return given;
+}
