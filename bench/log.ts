@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachCapture } from '../src/log/capture.js';
-import { FileSink } from '../src/log/file-sink.js';
+import { FileSink } from '../src/os/log-file-sink.js';
 import { LogStore } from '../src/log/log-store.js';
 
 const SECONDS = Number(process.argv[2] ?? '3');

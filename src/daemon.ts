@@ -20,7 +20,7 @@ import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
 import type { Logger } from './log/logger-types.js';
 import { LogStore } from './log/log-store.js';
-import { FileSink } from './log/file-sink.js';
+import { FileSink } from './os/log-file-sink.js';
 import { ServiceManager } from './supervisor/manager.js';
 import { systemClock, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';

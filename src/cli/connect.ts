@@ -1,6 +1,6 @@
 // Opens the control socket for a CLI command and turns every failure into one clear line and an exit code.
 import { TransportError } from '../ipc/client.js';
-import { RpcError } from '../ipc/errors.js';
+import { RpcError } from '../errors/errors.js';
 import { ZinitClient } from '../ipc/zinit-client.js';
 import { CliError } from './cli-error.js';
 import { adviseOn, type Advice } from './rpc-advice.js';

@@ -1,6 +1,6 @@
 // What the CLI adds to the daemon's error when it prints it: the command that helps next (the daemon's own messages name no command).
-import { ErrorCode } from '../ipc/error-codes.js';
-import type { RpcError } from '../ipc/errors.js';
+import { ErrorCode } from '../errors/codes.js';
+import type { RpcError } from '../errors/errors.js';
 
 /** By error code: the advice to add, given the error. */
 export type Advice = Readonly<Partial<Record<number, (err: RpcError) => string>>>;

@@ -1,5 +1,5 @@
 // Every method of the control socket, declared once: params, result, stream items, errors. The server's table, the typed client, the CLI and the OpenRPC document derive from it.
-import type { ErrorCodeName } from './error-codes.js';
+import type { ErrorCodeName } from '../errors/codes.js';
 import type { ParamSpec, ParamType } from './param-binder.js';
 import type { Infer, Schema } from './api-schema.js';
 import {

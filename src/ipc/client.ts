@@ -1,7 +1,7 @@
 // The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
 import type net from 'node:net';
 import { JsonFramer, encodeLine } from './framing.js';
-import { InternalError, RpcError } from './errors.js';
+import { InternalError, RpcError } from '../errors/errors.js';
 import { isPlainObject } from './param-binder.js';
 import type { JsonRpcErrorObject } from './wire.js';
 import { TransportError, errnoOf } from './transport-error.js';

@@ -1,6 +1,6 @@
 // The control socket's method table: each method's declaration (api.ts) joined with its handler, and rpc.discover describing them all.
 import { API, METHOD_NAMES, type MethodName } from './api.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCode } from '../errors/codes.js';
 import type { MethodSpec, MethodTable } from './method-table.js';
 import { buildOpenRpcDocument } from './openrpc.js';
 import type { Handler, HandlerDeps } from './methods/handler-deps.js';

@@ -1,7 +1,7 @@
 // Log followers: one fan-out pass per turn of the event loop, bounded in lines and time, so requests are answered between passes.
 import type { LogLine, LogStore } from '../log/log-store.js';
 import { formatLogLine } from '../log/format-line.js';
-import { TooManyStreamsError } from './errors.js';
+import { TooManyStreamsError } from '../errors/errors.js';
 import type { RpcContext } from './method-table.js';
 import { nextSubscriptionId } from './subscription-id.js';
 

@@ -1,5 +1,5 @@
 // The OpenRPC 1.2.6 description of a method table, served by `rpc.discover`.
-import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from './error-codes.js';
+import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from '../errors/codes.js';
 import type { MethodTable } from './method-table.js';
 import type { ParamType } from './param-binder.js';
 

@@ -1,5 +1,5 @@
 // Binds a request's params, positional or named, to a method's param list and checks each one's type.
-import { InvalidParamsError } from './errors.js';
+import { InvalidParamsError } from '../errors/errors.js';
 
 export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'string[]';
 

@@ -1,5 +1,5 @@
 // The checks a request object must pass before its handler runs: shape, id, version, method, params.
-import { InvalidRequestError, MethodNotFoundError, RpcError } from './errors.js';
+import { InvalidRequestError, MethodNotFoundError, RpcError } from '../errors/errors.js';
 import type { MethodSpec, MethodTable } from './method-table.js';
 import { bindParams, describeValue, isPlainObject } from './param-binder.js';
 import type { JsonRpcId } from './wire.js';

@@ -1,7 +1,7 @@
 // The control socket server: JSON-RPC 2.0 over a Unix socket, one connection per client, every buffer and slot bounded.
 import net from 'node:net';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_BYTES, encodeLine } from './framing.js';
-import { ConnectionDroppedError, TooManyConnectionsError } from './errors.js';
+import { ConnectionDroppedError, TooManyConnectionsError } from '../errors/errors.js';
 import type { MethodTable } from './method-table.js';
 import { errorResponse } from './wire.js';
 import { Connection, EVICTION_GRACE_MS, messageOf, type ConnectionLimits, type RpcLogger } from './server/connection.js';

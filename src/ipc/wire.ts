@@ -1,5 +1,5 @@
 // JSON-RPC 2.0 messages as the control socket carries them: requests, answers, notifications, subscription items.
-import type { RpcError } from './errors.js';
+import type { RpcError } from '../errors/errors.js';
 
 export type JsonRpcId = string | number | null;
 
@@ -11,11 +11,8 @@ export interface JsonRpcRequest {
   readonly params?: readonly unknown[] | Readonly<Record<string, unknown>>;
 }
 
-export interface JsonRpcErrorObject {
-  readonly code: number;
-  readonly message: string;
-  readonly data?: unknown;
-}
+export type { ErrorObject as JsonRpcErrorObject } from '../errors/errors.js';
+import type { ErrorObject as JsonRpcErrorObject } from '../errors/errors.js';
 
 export interface JsonRpcSuccess {
   readonly jsonrpc: '2.0';

@@ -1,6 +1,6 @@
 // The set of services: dependency gating with reasons, operator commands, reload, and ordered parallel shutdown.
 import type { ConfigError, ServiceConfig } from '../config/types.js';
-import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../ipc/errors.js';
+import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../errors/errors.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
 import { hasProcess, satisfiesDependents, type State, type Target } from './state.js';

@@ -1,5 +1,5 @@
 // Service states and targets (zinit's names) and the one transition function every change goes through.
-import { InvalidStateTransitionError } from '../ipc/errors.js';
+import { InvalidStateTransitionError } from '../errors/errors.js';
 
 export type State = 'Unknown' | 'Blocked' | 'Spawned' | 'Running' | 'Success' | 'Error' | 'TestFailure' | 'Failure';
 export type Target = 'Up' | 'Down';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Result } from '../../ipc/api.js';
 import type { ShutdownOutcome } from '../../ipc/api-results.js';
 import { TransportError } from '../../ipc/client.js';
-import { ErrorCode } from '../../ipc/error-codes.js';
+import { ErrorCode } from '../../errors/codes.js';
 import { ZinitClient } from '../../ipc/zinit-client.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, withClient } from '../connect.js';

@@ -1,6 +1,6 @@
 // stream_currentLogs and stream_subscribeLogs: the log rings now, and following them.
 import { formatLogLine } from '../../log/format-line.js';
-import { ServiceNotFoundError } from '../errors.js';
+import { ServiceNotFoundError } from '../../errors/errors.js';
 import type { HandlerDeps, HandlerGroup } from './handler-deps.js';
 
 export function logHandlers(d: HandlerDeps): HandlerGroup<'stream_currentLogs' | 'stream_subscribeLogs'> {

@@ -1,7 +1,7 @@
 // system_run: a one-off command under the manager, its output and exit streamed to the client that asked.
 import { exitCodeOf } from '../../supervisor/signal-number.js';
 import type { Args } from '../api.js';
-import { InvalidParamsError, ShuttingDownError } from '../errors.js';
+import { InvalidParamsError, ShuttingDownError } from '../../errors/errors.js';
 import type { RpcContext } from '../method-table.js';
 import { RunStream } from '../run-stream.js';
 import { nextSubscriptionId } from '../subscription-id.js';

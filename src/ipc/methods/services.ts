@@ -6,7 +6,7 @@ import { buildProcessTree, type TreeNode } from '../../supervisor/process-tree.j
 import { runTagName } from '../../supervisor/transient-runs.js';
 import { sampleTreeUsage } from '../../os/tree-usage.js';
 import type { StatusJson } from '../api-results.js';
-import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError, ServiceIsDownError } from '../errors.js';
+import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError, ServiceIsDownError } from '../../errors/errors.js';
 import type { HandlerDeps, HandlerGroup } from './handler-deps.js';
 
 type ServiceMethod =

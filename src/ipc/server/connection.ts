@@ -10,7 +10,7 @@ import {
   RequestTooLargeError,
   RpcError,
   TooManyStreamsError,
-} from '../errors.js';
+} from '../../errors/errors.js';
 import type { MethodTable, RpcContext } from '../method-table.js';
 import { checkRequest } from '../request-check.js';
 import { errorResponse, successResponse, type JsonRpcResponse } from '../wire.js';

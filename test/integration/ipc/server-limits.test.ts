@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RpcServer, type RpcServerOptions } from '../../../src/ipc/server.js';
 import { RpcClient } from '../../../src/ipc/client.js';
-import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
 import type { MethodTable, RpcContext } from '../../../src/ipc/method-table.js';
 import { subscriptionItem } from '../../../src/ipc/wire.js';
 import { waitFor } from '../../helpers/wait-for.js';

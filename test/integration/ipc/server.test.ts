@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { RpcServer, type RpcLogger } from '../../../src/ipc/server.js';
 import { RpcClient } from '../../../src/ipc/client.js';
-import { ErrorCode } from '../../../src/ipc/error-codes.js';
-import { RpcError } from '../../../src/ipc/errors.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
+import { RpcError } from '../../../src/errors/errors.js';
 import type { MethodTable } from '../../../src/ipc/method-table.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, METHOD_NAMES } from '../../../src/ipc/api.js';
-import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
 import { buildMethods, type HandlerDeps } from '../../../src/ipc/handlers.js';
 import { fakeContext } from '../../helpers/fake-rpc-context.js';
 

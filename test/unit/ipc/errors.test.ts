@@ -1,8 +1,8 @@
 // Each error class answers with its catalogue code and the message zinit-ts clients have always seen; none names a CLI command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from '../../../src/ipc/error-codes.js';
-import * as errors from '../../../src/ipc/errors.js';
+import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from '../../../src/errors/codes.js';
+import * as errors from '../../../src/errors/errors.js';
 import { IllegalTransitionError, transition } from '../../../src/supervisor/state.js';
 
 const {

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenRpcDocument } from '../../../src/ipc/openrpc.js';
-import { ErrorCode } from '../../../src/ipc/error-codes.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
 import type { MethodTable } from '../../../src/ipc/method-table.js';
 
 const methods: MethodTable = {

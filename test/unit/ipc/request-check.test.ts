@@ -1,8 +1,8 @@
 // Request checks against a method table: request shape, method lookup, param binding and types, error objects and wire messages.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../../src/ipc/error-codes.js';
-import { RpcError } from '../../../src/ipc/errors.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
+import { RpcError } from '../../../src/errors/errors.js';
 import type { MethodTable } from '../../../src/ipc/method-table.js';
 import { bindParams, type ParamSpec } from '../../../src/ipc/param-binder.js';
 import { checkRequest } from '../../../src/ipc/request-check.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileSink, type FileSinkReopen } from '../../../src/log/file-sink.js';
+import { FileSink, type FileSinkReopen } from '../../../src/os/log-file-sink.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const T0 = Date.parse('2026-11-21T23:18:12.345Z');

@@ -2,10 +2,10 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isoTime } from './iso-time.js';
-import type { OutputStream } from './log-line.js';
-import { RecordQueue, type RecordBatch } from './record-queue.js';
-import { pruneRotated, rotateFiles } from './rotate-files.js';
+import { isoTime } from '../log/iso-time.js';
+import type { OutputStream } from '../log/log-line.js';
+import { RecordQueue, type RecordBatch } from '../log/record-queue.js';
+import { pruneRotated, rotateFiles } from './rotate-log-files.js';
 
 export interface FileSinkOptions {
   readonly path: string;

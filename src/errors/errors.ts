@@ -1,6 +1,12 @@
 // One class per kind of error a client can be answered with, each with its JSON-RPC code, its data and its message (every message is worded here).
-import { ErrorCode, type ErrorCodeNumber } from './error-codes.js';
-import type { JsonRpcErrorObject } from './wire.js';
+import { ErrorCode, type ErrorCodeNumber } from './codes.js';
+
+/** An error as it goes on the wire: the JSON-RPC error object. */
+export interface ErrorObject {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: unknown;
+}
 
 /**
  * An error as the wire carries it. The subclasses below are what zinit-ts throws; the base is
@@ -18,7 +24,7 @@ export class RpcError extends Error {
     if (data !== undefined) this.data = data;
   }
 
-  toJSON(): JsonRpcErrorObject {
+  toJSON(): ErrorObject {
     return this.data === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, data: this.data };
