@@ -8,7 +8,7 @@ import { ChildEvents } from './os/child-events.js';
 import { Reaper } from './os/reaper.js';
 import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
-import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
+import { tagEnv, TAG_SOCKET, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
 import { accountOf, resolveIdentity } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
@@ -30,6 +30,7 @@ import { RpcServer } from './ipc/server.js';
 import { buildMethods, type ShutdownKind, type ShutdownOutcome } from './ipc/handlers.js';
 import { LogFanout } from './ipc/log-fanout.js';
 import { TransientRuns } from './supervisor/transient-runs.js';
+import { VERSION } from './version.js';
 
 export interface DaemonOptions {
   readonly configDir: string;
@@ -45,7 +46,6 @@ export interface DaemonOptions {
 }
 
 const SWEEP_WAIT_MS = 5000;
-const VERSION = '0.1.0';
 
 interface ShutdownRequest {
   readonly kind: ShutdownKind;
@@ -320,6 +320,6 @@ function commandOf(pid: number): string {
 
 function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== TAG_SERVICE && k !== TAG_INSTANCE && k !== TAG_DOMAIN) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== TAG_SERVICE && k !== TAG_INSTANCE && k !== TAG_SOCKET) out[k] = v;
   return out;
 }

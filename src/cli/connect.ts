@@ -5,11 +5,10 @@ import { ZinitClient } from '../ipc/zinit-client.js';
 import { CliError } from './cli-error.js';
 import { adviseOn, type Advice } from './rpc-advice.js';
 
-export const DEFAULT_SOCKET = '/var/run/zinit.sock';
+export { socketPath } from '../ipc/socket-path.js';
 
-export function socketPath(opt: string | undefined): string {
-  return opt ?? process.env.ZINIT_SOCKET ?? DEFAULT_SOCKET;
-}
+/** What every command reads of the global options. */
+export type Globals = () => { socket?: string };
 
 /** Connect, run `fn`, close; a daemon that is not there is reported within a second. `advice` adds to the daemon's errors, by code. */
 export async function withClient<T>(socket: string, fn: (c: ZinitClient) => Promise<T>, advice?: Advice): Promise<T> {

@@ -6,6 +6,7 @@ import { registerObserveCommands } from './commands/observe.js';
 import { registerCheck } from './commands/check.js';
 import { registerRun } from './commands/run.js';
 import { reportFailure } from './cli-error.js';
+import { VERSION } from '../version.js';
 
 /** Parses `argv` (node, script, arguments…) and runs the command; never rejects. */
 export async function runProgram(argv: readonly string[]): Promise<void> {
@@ -13,7 +14,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   program
     .name('zinit-ts')
     .description('service manager and init: dependency order, supervision, clean shutdown, exact exit codes')
-    .version('0.1.0')
+    .version(VERSION)
     .option('-s, --socket <path>', 'control socket (env ZINIT_SOCKET; default /var/run/zinit.sock)')
     .enablePositionalOptions()
     .showHelpAfterError()

@@ -1,6 +1,7 @@
 // Loads a config directory (every *.yaml / *.yml entry in it) or one service of it, with per-file errors.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { errnoOf } from '../errors/errno.js';
 import { readRegularFile } from '../os/read-regular-file.js';
 import { decodeServiceText } from './decode-text.js';
 import { LOAD_CONCURRENCY, MAX_FILE_BYTES } from './limits.js';
@@ -21,12 +22,8 @@ function fileError(file: string, service: string, message: string, code: ConfigE
   return { file, service, line: 0, column: 0, message, code };
 }
 
-function errnoCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
-}
-
 function dirProblem(dir: string, err: unknown): string {
-  switch (errnoCode(err)) {
+  switch (errnoOf(err)) {
     case 'ENOENT':
       return `config directory ${dir} does not exist; create it or pass -c DIR`;
     case 'ENOTDIR':
@@ -108,7 +105,7 @@ export async function loadServiceFile(
       await fs.access(file);
       found.push(file);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') found.push(file);
+      if (errnoOf(err) !== 'ENOENT') found.push(file);
     }
   }
   const first = found[0];

@@ -4,7 +4,8 @@ import { JsonFramer, encodeLine } from './framing.js';
 import { InternalError, RpcError } from '../errors/errors.js';
 import { isPlainObject } from './param-binder.js';
 import type { JsonRpcErrorObject } from './wire.js';
-import { TransportError, errnoOf } from './transport-error.js';
+import { errnoOf } from '../errors/errno.js';
+import { TransportError } from './transport-error.js';
 import { openSocket } from './open-socket.js';
 
 export { TransportError, type TransportErrorKind } from './transport-error.js';

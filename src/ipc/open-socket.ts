@@ -1,6 +1,7 @@
 // Opening the control socket: one attempt bounded in time, retried while the daemon's accept queue is full.
 import net from 'node:net';
-import { TransportError, errnoOf, unreachable } from './transport-error.js';
+import { errnoOf } from '../errors/errno.js';
+import { TransportError, unreachable } from './transport-error.js';
 
 /** One connection attempt: the socket, or the reason it failed (a timeout as a TransportError). */
 function connectOnce(socketPath: string, timeoutMs: number): Promise<net.Socket | Error> {

@@ -1,6 +1,7 @@
 // The OpenRPC 1.2.6 description of a method table, served by `rpc.discover`.
 import { ERROR_CODE_NAMES, ERROR_DESCRIPTIONS, ErrorCode, errorCodeName } from '../errors/codes.js';
 import type { MethodTable } from './method-table.js';
+import { DEFAULT_SOCKET_PATH } from './socket-path.js';
 import type { ParamType } from './param-binder.js';
 
 export interface OpenRpcInfo {
@@ -11,7 +12,6 @@ export interface OpenRpcInfo {
   readonly socketPath?: string;
 }
 
-const DEFAULT_SOCKET_PATH = '/var/run/zinit.sock';
 
 const PARAM_SCHEMAS: Readonly<Record<ParamType, Readonly<Record<string, unknown>>>> = {
   string: { type: 'string' },

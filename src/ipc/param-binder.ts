@@ -10,7 +10,8 @@ export interface ParamSpec {
   readonly description?: string;
 }
 
-export function describeValue(value: unknown): string {
+/** A JSON value's type as a request's params are checked against it (config files have their own words: config/describe-value.ts). */
+export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
@@ -92,7 +93,7 @@ export function bindParams(method: string, specs: readonly ParamSpec[], params: 
       if (value !== null) given[key] = value;
     }
   } else {
-    throw new InvalidParamsError(method, `"params" must be an array or an object, got ${describeValue(params)}`);
+    throw new InvalidParamsError(method, `"params" must be an array or an object, got ${describeJsonType(params)}`);
   }
   for (const spec of specs) {
     const value = given[spec.name];
@@ -106,7 +107,7 @@ export function bindParams(method: string, specs: readonly ParamSpec[], params: 
     } else if (!matchesType(value, spec.type)) {
       throw new InvalidParamsError(
         method,
-        `"${spec.name}" must be ${TYPE_PHRASE[spec.type]}, got ${describeValue(value)}`,
+        `"${spec.name}" must be ${TYPE_PHRASE[spec.type]}, got ${describeJsonType(value)}`,
         { param: spec.name, expected: spec.type },
       );
     }

@@ -1,7 +1,7 @@
 // The checks a request object must pass before its handler runs: shape, id, version, method, params.
 import { InvalidRequestError, MethodNotFoundError, RpcError } from '../errors/errors.js';
 import type { MethodSpec, MethodTable } from './method-table.js';
-import { bindParams, describeValue, isPlainObject } from './param-binder.js';
+import { bindParams, describeJsonType, isPlainObject } from './param-binder.js';
 import type { JsonRpcId } from './wire.js';
 
 /** A request that passed every check, ready for its handler. */
@@ -37,11 +37,11 @@ function isId(value: unknown): value is JsonRpcId {
 /** Checks one request object (already parsed from JSON) against the method table. */
 export function checkRequest(raw: unknown, methods: MethodTable): CheckedRequest | RejectedRequest {
   if (!isPlainObject(raw)) {
-    return { ok: false, id: null, answer: true, error: new InvalidRequestError(`expected a JSON object, got ${describeValue(raw)}`) };
+    return { ok: false, id: null, answer: true, error: new InvalidRequestError(`expected a JSON object, got ${describeJsonType(raw)}`) };
   }
   const hasId = Object.hasOwn(raw, 'id');
   if (hasId && !isId(raw.id)) {
-    return { ok: false, id: null, answer: true, error: new InvalidRequestError(`"id" must be a string, a number or null, got ${describeValue(raw.id)}`) };
+    return { ok: false, id: null, answer: true, error: new InvalidRequestError(`"id" must be a string, a number or null, got ${describeJsonType(raw.id)}`) };
   }
   const id: JsonRpcId = hasId ? (raw.id as JsonRpcId) : null;
   if (raw.jsonrpc !== '2.0') {

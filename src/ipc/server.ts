@@ -5,7 +5,8 @@ import { ConnectionDroppedError, TooManyConnectionsError } from '../errors/error
 import type { MethodTable } from './method-table.js';
 import { errorResponse } from './wire.js';
 import { Connection, EVICTION_GRACE_MS, messageOf, type ConnectionLimits, type RpcLogger } from './server/connection.js';
-import { bindPrivately, checkSocketPath, errnoOf, inUseError, prepareSocketPath, removeIfOurs, type BoundFile } from './server/socket-file.js';
+import { errnoOf } from '../errors/errno.js';
+import { bindPrivately, checkSocketPath, inUseError, prepareSocketPath, removeIfOurs, type BoundFile } from './server/socket-file.js';
 
 export type { RpcLogger } from './server/connection.js';
 export { MAX_BATCH_LENGTH } from './server/connection.js';

@@ -1,5 +1,6 @@
 // A failure to reach the daemon or of the connection itself, told apart from an error the daemon answered with.
 
+import { errnoOf } from '../errors/errno.js';
 export type TransportErrorKind = 'unreachable' | 'closed' | 'timeout' | 'protocol';
 
 /** The daemon could not be reached, or the connection failed: nothing to do with the method called. */
@@ -16,10 +17,6 @@ export class TransportError extends Error {
   }
 }
 
-export function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** Why a connection attempt failed, in words that say what to check. */
 export function unreachable(socketPath: string, err: unknown): TransportError {

@@ -1,9 +1,10 @@
 // The typed client of the control socket: every method with its declared params and result. What the CLI uses and the package exports.
+import { socketPath } from './socket-path.js';
 import type { Item, MethodName, Params, ParamsOptional, Result, SubscriptionName } from './api.js';
 import type { RunExit, RunOptions } from './api-results.js';
 import { RpcClient, TransportError, type CallOptions, type ConnectOptions } from './client.js';
 
-export const DEFAULT_SOCKET_PATH = '/var/run/zinit.sock';
+export { DEFAULT_SOCKET_PATH } from './socket-path.js';
 
 export interface ZinitConnectOptions extends ConnectOptions {
   /** The control socket; `ZINIT_SOCKET` from the environment, else /var/run/zinit.sock. */
@@ -27,7 +28,7 @@ export class ZinitClient {
   /** Connects to the daemon; fails at once with a TransportError when none is running. */
   static async connect(options: ZinitConnectOptions = {}): Promise<ZinitClient> {
     const { socket, ...rest } = options;
-    return new ZinitClient(await RpcClient.connect(socket ?? process.env.ZINIT_SOCKET ?? DEFAULT_SOCKET_PATH, rest));
+    return new ZinitClient(await RpcClient.connect(socketPath(socket), rest));
   }
 
   get path(): string {

@@ -1,6 +1,6 @@
 // Finds a service's processes in /proc (group, session, descendants, tag) and signals only processes that are still the same.
 import { listPids, readChildren, readEnvironValues, readStat, type ProcStat } from './proc.js';
-import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
+import { TAG_SOCKET, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './process-tag.js';
 import type { Look, ProcessTablePort, TrackedProcess } from '../supervisor/ports.js';
 import { signalQuietly } from './spawn.js';
 
@@ -54,7 +54,7 @@ export interface ProcessTableOptions {
   readonly discovery?: 'full' | 'group';
 }
 
-const TAG_NAMES = [TAG_SERVICE, TAG_INSTANCE, TAG_DOMAIN] as const;
+const TAG_NAMES = [TAG_SERVICE, TAG_INSTANCE, TAG_SOCKET] as const;
 const NO_TAG: Tag = { service: null, instance: null, domain: null };
 
 export class ProcessTable implements ProcessTablePort {
@@ -244,7 +244,7 @@ export class ProcessTable implements ProcessTablePort {
     // Only the three tag variables are taken from the raw bytes: no map of the whole environment per process.
     const env = readEnvironValues(s.pid, TAG_NAMES, this.root);
     const readable = typeof env !== 'string';
-    const tag = readable ? { service: env.get(TAG_SERVICE) ?? null, instance: env.get(TAG_INSTANCE) ?? null, domain: env.get(TAG_DOMAIN) ?? null } : NO_TAG;
+    const tag = readable ? { service: env.get(TAG_SERVICE) ?? null, instance: env.get(TAG_INSTANCE) ?? null, domain: env.get(TAG_SOCKET) ?? null } : NO_TAG;
     // Kernel threads and unreadable processes have no environ; not worth caching.
     if (readable && cache) this.tagCache.set(k, tag);
     return tag;

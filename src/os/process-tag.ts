@@ -3,7 +3,7 @@
 export const TAG_SERVICE = 'ZINIT_TS_SERVICE';
 export const TAG_INSTANCE = 'ZINIT_TS_INSTANCE';
 /** The control socket of the daemon that started it: a later daemon on the same socket owns its leftovers. */
-export const TAG_DOMAIN = 'ZINIT_TS_SOCKET';
+export const TAG_SOCKET = 'ZINIT_TS_SOCKET';
 
 export interface DaemonTag {
   readonly instance: string;
@@ -11,5 +11,5 @@ export interface DaemonTag {
 }
 
 export function tagEnv(tag: DaemonTag, service: string): Record<string, string> {
-  return { [TAG_SERVICE]: service, [TAG_INSTANCE]: tag.instance, [TAG_DOMAIN]: tag.domain };
+  return { [TAG_SERVICE]: service, [TAG_INSTANCE]: tag.instance, [TAG_SOCKET]: tag.domain };
 }

@@ -3,12 +3,11 @@ import type { Command } from 'commander';
 import { applyHeapLimit, DEFAULT_MAX_HEAP_MIB } from '../heap-limit.js';
 import { parseSignal } from '../../config/signals.js';
 import { CliError } from '../cli-error.js';
-import { socketPath } from '../connect.js';
+import { socketPath, type Globals } from '../connect.js';
 import { parseListen } from '../../ipc/listen-address.js';
 
 export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 
-type Globals = () => { socket?: string };
 
 export function registerInit(program: Command, globals: Globals): void {
   program

@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { renderTree } from '../render-tree.js';
 import { bytes, table } from '../format.js';
-import { socketPath, withClient } from '../connect.js';
+import { socketPath, withClient, type Globals } from '../connect.js';
 
-type Globals = () => { socket?: string };
 
 export function registerObserveCommands(program: Command, globals: Globals): void {
   const sock = (): string => socketPath(globals().socket);

@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import type { RunExit, RunOptions } from '../../ipc/api-results.js';
 import { CliError } from '../cli-error.js';
-import { socketPath, withClient } from '../connect.js';
+import { socketPath, withClient, type Globals } from '../connect.js';
 
-type Globals = () => { socket?: string };
 
 export function registerRun(program: Command, globals: Globals): void {
   program

@@ -6,11 +6,10 @@ import { TransportError } from '../../ipc/client.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { ZinitClient } from '../../ipc/zinit-client.js';
 import { CliError } from '../cli-error.js';
-import { socketPath, withClient } from '../connect.js';
+import { socketPath, withClient, type Globals } from '../connect.js';
 import type { Advice } from '../rpc-advice.js';
 import { listServices, serviceStatus } from './query.js';
 
-type Globals = () => { socket?: string };
 /** The methods that take a service name and nothing else. */
 type NameMethod = 'service_start' | 'service_stop' | 'service_restart' | 'service_monitor' | 'service_forget';
 

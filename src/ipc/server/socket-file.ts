@@ -1,4 +1,5 @@
 // The socket file's life: refusing a live one, replacing a stale one, binding it 0600, removing only our own.
+import { errnoOf } from '../../errors/errno.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,10 +10,6 @@ const LISTEN_BACKLOG = 4096;
 /** sun_path holds 108 bytes, the last one a NUL. */
 const MAX_SOCKET_PATH_BYTES = 107;
 
-export function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** Identity of the file we bound, so exit removes it only if nobody replaced it since. */
 export interface BoundFile {

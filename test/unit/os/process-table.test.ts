@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProcessTable } from '../../../src/os/process-table.js';
-import { TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE } from '../../../src/os/process-tag.js';
+import { TAG_SOCKET, TAG_INSTANCE, TAG_SERVICE } from '../../../src/os/process-tag.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -43,7 +43,7 @@ function fakeProc(procs: readonly FakeProc[]): string {
       fs.writeFileSync(path.join(dir, 'task', tid, 'children'), kids.map((k) => `${k} `).join(''));
     }
     if (p.tag !== null) {
-      const env = p.tag === undefined ? ['PATH=/bin'] : [`${TAG_SERVICE}=${p.tag}`, `${TAG_INSTANCE}=${INSTANCE}`, `${TAG_DOMAIN}=${DOMAIN}`];
+      const env = p.tag === undefined ? ['PATH=/bin'] : [`${TAG_SERVICE}=${p.tag}`, `${TAG_INSTANCE}=${INSTANCE}`, `${TAG_SOCKET}=${DOMAIN}`];
       fs.writeFileSync(path.join(dir, 'environ'), `${env.join('\0')}\0`);
     }
   }
