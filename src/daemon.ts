@@ -9,11 +9,10 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
-import { accountOf, resolveIdentity } from './os/identity.js';
+import { accountOf } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
 import { serviceEnvironment } from './supervisor/service-env.js';
-import { loadConfigDirIsolated } from './os/load-config-isolated.js';
-import { loadServiceFile } from './config/load-dir.js';
+import { loadConfigDirIsolated, loadServiceFileIsolated } from './os/load-config-isolated.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
@@ -170,7 +169,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       runs,
       version: VERSION,
       loadConfig: () => loadConfigDirIsolated(opts.configDir),
-      loadService: (name) => loadServiceFile(opts.configDir, name, resolveIdentity),
+      loadService: (name) => loadServiceFileIsolated(opts.configDir, name),
       requestShutdown: (kind) => {
         requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
         return outcome;

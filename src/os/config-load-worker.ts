@@ -1,14 +1,19 @@
-// Worker entry: loads a config directory in a heap of its own, so what hostile files cost is released whole when it exits.
+// Worker entry: loads a config directory (or one service of it) in a heap of its own, so what hostile files cost is released whole when it exits.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfigDir } from '../config/load-dir.js';
+import { loadConfigDir, loadServiceFile } from '../config/load-dir.js';
 import { resolveIdentity } from './identity.js';
 import type { IsolatedLoadReply, IsolatedLoadRequest } from './load-config-isolated.js';
 
-const { dir } = workerData as IsolatedLoadRequest;
+const request = workerData as IsolatedLoadRequest;
 let reply: IsolatedLoadReply;
 try {
-  const { services, errors } = await loadConfigDir(dir, resolveIdentity);
-  reply = { ok: true, services, errors };
+  if (request.name === undefined) {
+    const { services, errors } = await loadConfigDir(request.dir, resolveIdentity);
+    reply = { ok: true, services, errors };
+  } else {
+    const { config, errors } = await loadServiceFile(request.dir, request.name, resolveIdentity);
+    reply = { ok: true, config, errors };
+  }
 } catch (err) {
   reply = { ok: false, message: (err as Error).message };
 }
