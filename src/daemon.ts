@@ -9,6 +9,7 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
+import { IdleTrim } from './os/idle-trim.js';
 import { accountOf } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
 import { serviceEnvironment } from './supervisor/service-env.js';
@@ -20,7 +21,7 @@ import type { Logger } from './log/logger-types.js';
 import { LogStore } from './log/log-store.js';
 import { FileSink } from './log/file-sink.js';
 import { ServiceManager } from './supervisor/manager.js';
-import { systemClock, type TrackedProcess } from './supervisor/ports.js';
+import { systemClock, type ProcessPort, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';
 import { serviceSpawnRequest } from './supervisor/spawn-request.js';
 import { waitGone } from './supervisor/wait-gone.js';
@@ -88,6 +89,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   loading.catch(() => undefined);
   const reaping = startReaping(logger, registry.has.bind(registry), isPid1);
   const libc = reaping?.libc ?? null;
+  // Bursts of work (boot, reload, a wave of restarts) leave freed C heap in glibc's arenas; given back once quiet.
+  const idleTrim = new IdleTrim({ trim: () => libc?.mallocTrim() ?? false, clock: systemClock, onTrim: (released) => logger.debug('idle: free memory returned to the system', { released }) });
+  const proc: ProcessPort = {
+    ...processPort,
+    spawn: (req) => {
+      idleTrim.activity();
+      const h = processPort.spawn(req);
+      const exited = (): void => idleTrim.activity();
+      void h.exited.then(exited, exited);
+      return h;
+    },
+  };
+  const loaded = <T>(p: Promise<T>): Promise<T> => p.finally(() => idleTrim.activity());
   const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
@@ -134,7 +148,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const runPostStop = async (c: ServiceConfig): Promise<void> => {
     if (!c.postStopArgv) return;
-    const h = processPort.spawn(serviceSpawnRequest({ env: envFor, output }, c, 'post-stop', c.postStopArgv));
+    const h = proc.spawn(serviceSpawnRequest({ env: envFor, output }, c, 'post-stop', c.postStopArgv));
     const timer = setTimeout(() => h.pid > 0 && processPort.signalGroup(h.pid, 'SIGKILL'), c.shutdownTimeoutMs);
     const status = await h.exited;
     clearTimeout(timer);
@@ -142,7 +156,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
 
   const manager = new ServiceManager({
-    proc: processPort,
+    proc,
     table,
     clock: systemClock,
     logger,
@@ -156,7 +170,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       if (opts.container) requestShutdown({ kind: 'stop', exitCode: code, why: `critical service ${service} failed` });
     },
   });
-  const runs = new TransientRuns({ proc: processPort, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
+  const runs = new TransientRuns({ proc, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
 
   const server = new RpcServer({
     path: opts.socketPath,
@@ -168,8 +182,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       table,
       runs,
       version: VERSION,
-      loadConfig: () => loadConfigDirIsolated(opts.configDir),
-      loadService: (name) => loadServiceFileIsolated(opts.configDir, name),
+      loadConfig: () => loaded(loadConfigDirIsolated(opts.configDir)),
+      loadService: (name) => loaded(loadServiceFileIsolated(opts.configDir, name)),
       requestShutdown: (kind) => {
         requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
         return outcome;
@@ -202,6 +216,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   try {
     const { services, errors } = await loading;
+    idleTrim.activity();
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
