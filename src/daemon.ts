@@ -1,5 +1,4 @@
 // Composition root: wires the real OS into the supervisor, installs signal handlers, runs until shutdown.
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
@@ -9,6 +8,7 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_DOMAIN, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
+import { randomInstanceId } from './os/instance-id.js';
 import { IdleTrim } from './os/idle-trim.js';
 import { accountOf } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
@@ -102,7 +102,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     },
   };
   const loaded = <T>(p: Promise<T>): Promise<T> => p.finally(() => idleTrim.activity());
-  const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
+  const tag: DaemonTag = { instance: await randomInstanceId(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: escaped processes will not be found (diagnostic mode)');
   const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
