@@ -39,6 +39,10 @@ export interface Usage {
   readonly rssKiB: number;
   readonly pssKiB: number;
   readonly ticks: number;
+  /** CPU of every thread in ns (schedstat), main-thread voluntary context switches, thread count: see proc-usage.ts. */
+  readonly cpuNs: number;
+  readonly wakeups: number;
+  readonly threads: number;
 }
 
 type Answer = Record<string, unknown>;

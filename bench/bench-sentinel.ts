@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { threadUsage } from './proc-usage.js';
 
 interface Proc {
   readonly pid: number;
@@ -187,13 +188,20 @@ function usage(req: Request): Record<string, unknown> {
   let rssKiB = 0;
   let pssKiB = 0;
   let ticks = 0;
+  let cpuNs = 0;
+  let wakeups = 0;
+  let threads = 0;
   for (const pid of req.pids as number[]) {
     const smaps = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     rssKiB += kib(smaps, 'Rss');
     pssKiB += kib(smaps, 'Pss');
     ticks += readProc(pid)?.ticks ?? 0;
+    const t = threadUsage(pid);
+    cpuNs += t.cpuNs;
+    wakeups += t.wakeups;
+    threads += t.threads;
   }
-  return { rssKiB, pssKiB, ticks };
+  return { rssKiB, pssKiB, ticks, cpuNs, wakeups, threads };
 }
 
 async function stop(req: Request): Promise<Record<string, unknown>> {

@@ -1,5 +1,4 @@
 // Composition root: wires the real OS into the supervisor, installs signal handlers, runs until shutdown.
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
@@ -10,11 +9,12 @@ import { readOwnChildren, readCmdline } from './os/proc.js';
 import { ProcessTable } from './os/process-table.js';
 import { tagEnv, TAG_SOCKET, TAG_INSTANCE, TAG_SERVICE, type DaemonTag } from './os/process-tag.js';
 import { processPort } from './os/spawn.js';
-import { accountOf, resolveIdentity } from './os/identity.js';
+import { randomInstanceId } from './os/instance-id.js';
+import { IdleTrim } from './os/idle-trim.js';
+import { accountOf } from './os/identity.js';
 import { environmentFileFrom, readSystemEnvironment } from './os/system-environment.js';
 import { serviceEnvironment } from './supervisor/service-env.js';
-import { loadConfigDirIsolated } from './os/load-config-isolated.js';
-import { loadServiceFile } from './config/load-dir.js';
+import { loadConfigDirIsolated, loadServiceFileIsolated } from './os/load-config-isolated.js';
 import { formatConfigError } from './config/format-error.js';
 import type { ServiceConfig } from './config/types.js';
 import { createLogger } from './log/logger.js';
@@ -22,7 +22,7 @@ import type { Logger } from './log/logger-types.js';
 import { LogStore } from './log/log-store.js';
 import { FileSink } from './os/log-file-sink.js';
 import { ServiceManager } from './supervisor/manager.js';
-import { systemClock, type TrackedProcess } from './supervisor/ports.js';
+import { systemClock, type ProcessPort, type TrackedProcess } from './supervisor/ports.js';
 import { formatShutdownReport } from './supervisor/shutdown-report.js';
 import { serviceSpawnRequest } from './supervisor/spawn-request.js';
 import { waitGone } from './supervisor/wait-gone.js';
@@ -88,7 +88,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   loading.catch(() => undefined);
   const reaping = startReaping(logger, registry.has.bind(registry), isPid1);
   const libc = reaping?.libc ?? null;
-  const tag: DaemonTag = { instance: randomUUID(), domain: path.resolve(opts.socketPath) };
+  // Bursts of work (boot, reload, a wave of restarts) leave freed C heap in glibc's arenas; given back once quiet.
+  const idleTrim = new IdleTrim({ trim: () => libc?.mallocTrim() ?? false, clock: systemClock, onTrim: (released) => logger.debug('idle: free memory returned to the system', { released }) });
+  const proc: ProcessPort = {
+    ...processPort,
+    spawn: (req) => {
+      idleTrim.activity();
+      const h = processPort.spawn(req);
+      const exited = (): void => idleTrim.activity();
+      void h.exited.then(exited, exited);
+      return h;
+    },
+  };
+  const loaded = <T>(p: Promise<T>): Promise<T> => p.finally(() => idleTrim.activity());
+  const tag: DaemonTag = { instance: await randomInstanceId(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: the environment tag is not read, so escaped processes are not found by a stop and leftovers are not recognised; the final sweep still runs (diagnostic mode)');
   const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
@@ -134,7 +147,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const runPostStop = async (c: ServiceConfig): Promise<void> => {
     if (!c.postStopArgv) return;
-    const h = processPort.spawn(serviceSpawnRequest({ env: envFor, output }, c, 'post-stop', c.postStopArgv));
+    const h = proc.spawn(serviceSpawnRequest({ env: envFor, output }, c, 'post-stop', c.postStopArgv));
     const timer = setTimeout(() => h.pid > 0 && processPort.signalGroup(h.pid, 'SIGKILL'), c.shutdownTimeoutMs);
     const status = await h.exited;
     clearTimeout(timer);
@@ -142,7 +155,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
 
   const manager = new ServiceManager({
-    proc: processPort,
+    proc,
     table,
     clock: systemClock,
     logger,
@@ -156,7 +169,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       if (opts.container) requestShutdown({ kind: 'stop', exitCode: code, why: `critical service ${service} failed` });
     },
   });
-  const runs = new TransientRuns({ proc: processPort, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
+  const runs = new TransientRuns({ proc, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
 
   const server = new RpcServer({
     path: opts.socketPath,
@@ -168,8 +181,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       table,
       runs,
       version: VERSION,
-      loadConfig: () => loadConfigDirIsolated(opts.configDir),
-      loadService: (name) => loadServiceFile(opts.configDir, name, resolveIdentity),
+      loadConfig: () => loaded(loadConfigDirIsolated(opts.configDir)),
+      loadService: (name) => loaded(loadServiceFileIsolated(opts.configDir, name)),
       requestShutdown: (kind) => {
         requestShutdown({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
         return outcome;
@@ -202,6 +215,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   try {
     const { services, errors } = await loading;
+    idleTrim.activity();
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });

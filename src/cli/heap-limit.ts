@@ -1,4 +1,4 @@
-// The daemon's heap limit, chosen on purpose: applied by re-executing Node in place (same pid) with --max-old-space-size.
+// The daemon's heap limit, chosen on purpose: applied by re-executing Node in place (same pid) with --max-old-space-size and the young generation's cap.
 import v8 from 'node:v8';
 
 /**
@@ -9,6 +9,15 @@ import v8 from 'node:v8';
  */
 export const DEFAULT_MAX_HEAP_MIB = 512;
 
+/**
+ * The young generation's cap, applied in the same re-execution. V8 grows each semi-space to 8–16 MiB
+ * under a burst of allocation (booting 200 services) and keeps it: measured on Node 24 with 200 idle
+ * services, 85 → 73 MiB RSS. The price is more frequent scavenges under a flood of output: 226 → 315 ms
+ * of CPU per million lines captured, still over 2 M lines/s. An operator's own
+ * --max-semi-space-size takes precedence.
+ */
+export const SEMI_SPACE_MIB = 1;
+
 export interface HeapLimit {
   /** The limit in force, in MiB, as V8 reports it. */
   readonly limitMiB: number;
@@ -18,11 +27,19 @@ export interface HeapLimit {
 
 type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) => never;
 
+function nodeOptions(): string {
+  return `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+}
+
 /** The --max-old-space-size in force, from Node's own arguments or NODE_OPTIONS; null when none. */
 function givenLimit(): number | null {
-  const opts = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  const m = /--max[-_]old[-_]space[-_]size[= ](\d+)/.exec(opts);
+  const m = /--max[-_]old[-_]space[-_]size[= ](\d+)/.exec(nodeOptions());
   return m ? Number(m[1]) : null;
+}
+
+/** The V8 flags the re-execution adds besides the heap limit: those the operator has not set. */
+export function idleFlags(options: string = nodeOptions()): string[] {
+  return /--max[-_]semi[-_]space[-_]size\b/.test(options) ? [] : [`--max-semi-space-size=${SEMI_SPACE_MIB}`];
 }
 
 /** Re-executes this process with the limit if it is not in force yet; returns what is in force. */
@@ -36,7 +53,7 @@ export function applyHeapLimit(maxHeapMiB: number): HeapLimit {
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (typeof execve !== 'function') return { limitMiB, note: `this Node (${process.version}) cannot re-execute itself; run it as node --max-old-space-size=${maxHeapMiB}` };
   try {
-    execve.call(process, process.execPath, [process.execPath, `--max-old-space-size=${maxHeapMiB}`, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    execve.call(process, process.execPath, [process.execPath, `--max-old-space-size=${maxHeapMiB}`, ...idleFlags(), ...process.execArgv, ...process.argv.slice(1)], process.env);
   } catch (err) {
     return { limitMiB, note: `re-executing with the limit failed: ${err instanceof Error ? err.message : String(err)}` };
   }

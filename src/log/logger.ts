@@ -1,6 +1,5 @@
-// The manager's own logger: winston underneath, the small Logger port on top.
+// The manager's own logger: one rendered line per entry, written straight to a stream (see README, "Libraries").
 
-import winston from 'winston';
 import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from './logger-types.js';
 import { renderJson, renderText } from './render-entry.js';
 
@@ -19,10 +18,8 @@ export interface LoggerOptions {
   readonly now?: () => number;
 }
 
-// winston's own meta merging rewrites `message` and `stack` members, so fields travel apart.
-const FIELDS = Symbol('fields');
-const MESSAGE = Symbol.for('message');
 const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const NO_FIELDS: LogFields = Object.freeze({});
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? 'info';
@@ -34,24 +31,14 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   const render = options.format === 'json' ? renderJson : renderText;
   const now = options.now ?? Date.now;
-  const format = winston.format((info) => {
-    const fields = (info[FIELDS] ?? {}) as LogFields;
-    info[MESSAGE] = render(now(), info.level as LogLevel, String(info.message), fields);
-    return info;
-  })();
   const stream = options.stream ?? process.stdout;
+  const threshold = SEVERITY[level];
   // A log destination that breaks (EPIPE on a closed stdout) must cost the log, never the manager.
   stream.on('error', ignore);
-  const sink = winston.createLogger({
-    levels: SEVERITY,
-    level,
-    format,
-    exitOnError: false,
-    transports: [new winston.transports.Stream({ stream, eol: '\n' })],
-  });
-  sink.on('error', ignore);
+  const writable = stream as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
   const emit = (lvl: LogLevel, msg: string, fields: LogFields | undefined): void => {
-    sink.log({ level: lvl, message: msg, [FIELDS]: fields });
+    if (SEVERITY[lvl] > threshold || writable.destroyed === true || writable.writableEnded === true) return;
+    stream.write(`${render(now(), lvl, msg, fields ?? NO_FIELDS)}\n`, ignore);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -1,14 +1,19 @@
-// Loader process entry: loads a config directory in a process of its own, so whatever hostile files cost
-// is returned to the system whole when it exits.
-import { loadConfigDir } from '../config/load-dir.js';
+// Loader process entry: loads a config directory (or one service of it) in a process of its own, so
+// whatever hostile files cost is returned to the system whole when it exits.
+import { loadConfigDir, loadServiceFile } from '../config/load-dir.js';
 import { resolveIdentity } from './identity.js';
 import type { IsolatedLoadReply } from './load-config-isolated.js';
 
-const dir = process.argv[2] ?? '';
+const [, , dir = '', name] = process.argv;
 let reply: IsolatedLoadReply;
 try {
-  const { services, errors } = await loadConfigDir(dir, resolveIdentity);
-  reply = { ok: true, services, errors };
+  if (name === undefined) {
+    const { services, errors } = await loadConfigDir(dir, resolveIdentity);
+    reply = { ok: true, services, errors };
+  } else {
+    const { config, errors } = await loadServiceFile(dir, name, resolveIdentity);
+    reply = { ok: true, config, errors };
+  }
 } catch (err) {
   reply = { ok: false, message: (err as Error).message };
 }

@@ -1,4 +1,4 @@
-// The few libc calls an init needs (waitid, waitpid, prctl, reboot, sync), bound once through koffi.
+// The few libc calls an init needs (waitid, waitpid, prctl, reboot, sync, malloc_trim), bound once through koffi.
 import { createRequire } from 'node:module';
 import util from 'node:util';
 import type koffiModule from 'koffi';
@@ -17,6 +17,8 @@ export interface Libc {
   reboot(how: 'poweroff' | 'reboot' | 'halt'): void;
   sync(): void;
   getpid(): number;
+  /** malloc_trim(0): free pages of every arena back to the system; false when nothing was released or this libc has no such call. */
+  mallocTrim(): boolean;
 }
 
 const P_ALL = 0;
@@ -47,6 +49,8 @@ interface Native {
   getpid: NativeFn;
   sysconf: NativeFn;
   strerror: NativeFn;
+  /** glibc only: musl has no malloc_trim. */
+  mallocTrim: NativeFn | null;
 }
 
 let cached: { native: Native } | { error: string } | undefined;
@@ -75,6 +79,7 @@ function loadNative(): { native: Native } | { error: string } {
         getpid: lib.func('int getpid(void)'),
         sysconf: lib.func('long sysconf(int name)'),
         strerror: lib.func('const char *strerror(int errnum)'),
+        mallocTrim: optionalFunc(lib, 'int malloc_trim(size_t pad)'),
       },
     };
   } catch (err) {
@@ -87,6 +92,14 @@ function loadNative(): { native: Native } | { error: string } {
     };
   }
   return cached;
+}
+
+function optionalFunc(lib: ReturnType<Koffi['load']>, signature: string): NativeFn | null {
+  try {
+    return lib.func(signature);
+  } catch {
+    return null;
+  }
 }
 
 function describeErrno(native: Native, errno: number): string {
@@ -161,6 +174,10 @@ function bind(native: Native): Libc {
 
     getpid() {
       return native.getpid() as number;
+    },
+
+    mallocTrim() {
+      return native.mallocTrim !== null && native.mallocTrim(0) === 1;
     },
   };
 }

@@ -1,14 +1,17 @@
-// Loads the config directory in a short-lived process of its own: parsing never blocks the control
-// socket, a parse that runs out of memory dies alone, and everything it allocated goes back to the
-// system when it exits. A worker thread gives the first two but not the last: V8 pools the pages of
-// an isolate torn down in a worker, and on Node 26 a daemon that then idles keeps them (189 MiB of
-// them after the hostile-directory test, for good).
+// Loads the config directory, or one service of it, in a short-lived process of its own: parsing never
+// blocks the control socket, the YAML parser is never loaded into the daemon, a parse that runs out of
+// memory dies alone, and everything it allocated goes back to the system when it exits. A worker
+// thread gives the first three but not the last: V8 pools the pages of an isolate torn down in a
+// worker, and on Node 26 a daemon that then idles keeps them (189 MiB of them after the
+// hostile-directory test, for good).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ParseResult } from '../config/parse-service.js';
 import type { ConfigError, LoadResult, ServiceConfig } from '../config/types.js';
 
 export type IsolatedLoadReply =
   | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[] }
+  | { readonly ok: true; readonly config: ServiceConfig | null; readonly errors: ConfigError[] }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -22,10 +25,25 @@ const STDERR_KEPT = 4096;
 const LOADER = fileURLToPath(new URL('./config-load-child.js', import.meta.url));
 
 /** The same result as loadConfigDir(dir, resolveIdentity), computed in another process; rejects as loadConfigDir would. */
-export function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
+export async function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
+  const reply = await inLoader([dir], `loading the config directory ${dir}`);
+  if (!('services' in reply)) throw new Error(`loading the config directory ${dir} failed: the loader answered for one service`);
+  return { services: reply.services, errors: reply.errors };
+}
+
+/** The same result as loadServiceFile(dir, name, resolveIdentity), computed in another process. */
+export async function loadServiceFileIsolated(dir: string, name: string): Promise<ParseResult> {
+  const reply = await inLoader([dir, name], `loading service "${name}" from ${dir}`);
+  if (!('config' in reply)) throw new Error(`loading service "${name}" from ${dir} failed: the loader answered for a directory`);
+  return { config: reply.config, errors: reply.errors };
+}
+
+type Answer = Exclude<IsolatedLoadReply, { ok: false }>;
+
+function inLoader(args: readonly string[], what: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Its own session: a terminal's ^C or a signal to the daemon's group is the daemon's to handle.
-    const child = fork(LOADER, [dir], {
+    const child = fork(LOADER, args, {
       execArgv: [`--max-old-space-size=${CONFIG_LOADER_HEAP_MB}`],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -42,7 +60,7 @@ export function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
     });
     child.once('error', (err) => {
       if (reply !== null) return;
-      reply = { ok: false, message: `loading the config directory ${dir} failed: ${err.message}` };
+      reply = { ok: false, message: `${what} failed: ${err.message}` };
       child.kill('SIGKILL');
     });
     // Settled once the loader is gone, so a load never leaves a process behind it.
@@ -51,8 +69,8 @@ export function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
       if (r === null) {
         const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
         const said = stderr.trim().split('\n').slice(-3).join(' / ');
-        reject(new Error(`loading the config directory ${dir} failed: the loader ${how} before answering${said === '' ? '' : `: ${said}`}`));
-      } else if (r.ok) resolve({ services: r.services, errors: r.errors });
+        reject(new Error(`${what} failed: the loader ${how} before answering${said === '' ? '' : `: ${said}`}`));
+      } else if (r.ok) resolve(r);
       else reject(new Error(r.message));
     });
   });

@@ -22,12 +22,14 @@ test(`--max-heap ${canReexec ? 'is applied by re-executing in place' : 'is repor
   if (canReexec) {
     // The pid we spawned now runs Node with the flag: the same process, re-executed, not a child.
     assert.equal(argv[1], '--max-old-space-size=300', argv.join(' '));
+    // The young generation's cap comes with it, in the same re-execution.
+    assert.equal(argv[2], '--max-semi-space-size=1', argv.join(' '));
     const limit = Number(/heapLimitMiB=(\d+)/.exec(d.output())?.[1]);
     // V8 adds its young generation (up to 192 MiB on Node 24) on top of the old space.
     assert.ok(limit >= 300 && limit < 300 + 256, `V8 reports a heap limit of ${limit} MiB for --max-heap 300`);
     assert.doesNotMatch(d.output(), /heap limit: /);
   } else {
-    assert.ok(!argv.some((a) => a.startsWith('--max-old-space-size')), argv.join(' '));
+    assert.ok(!argv.some((a) => a.startsWith('--max-old-space-size') || a.startsWith('--max-semi-space-size')), argv.join(' '));
     assert.match(d.output(), /heap limit: this Node \(v\d+[^)]*\) cannot re-execute itself; run it as node --max-old-space-size=300/);
   }
 });
@@ -35,7 +37,7 @@ test(`--max-heap ${canReexec ? 'is applied by re-executing in place' : 'is repor
 test('--max-heap 0 leaves Node its own default, and a bad value is refused with how to fix it', async () => {
   const d = await startDaemon({ a: 'exec: sleep 1000\n' }, ['--max-heap', '0']);
   daemons.push(d);
-  assert.ok(!cmdline(d.pid).some((a) => a.startsWith('--max-old-space-size')));
+  assert.ok(!cmdline(d.pid).some((a) => a.startsWith('--max-old-space-size') || a.startsWith('--max-semi-space-size')));
   assert.doesNotMatch(d.output(), /heap limit: /);
   const bad = await d.cli(['init', '--max-heap', '12']);
   assert.equal(bad.code, 2);

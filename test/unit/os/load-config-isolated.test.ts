@@ -1,12 +1,12 @@
-// The loader process gives what loadConfigDir gives, errors and rejections included.
+// The loader process gives what loadConfigDir and loadServiceFile give, errors and rejections included.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfigDir } from '../../../src/config/load-dir.js';
+import { loadConfigDir, loadServiceFile } from '../../../src/config/load-dir.js';
 import { resolveIdentity } from '../../../src/os/identity.js';
-import { loadConfigDirIsolated } from '../../../src/os/load-config-isolated.js';
+import { loadConfigDirIsolated, loadServiceFileIsolated } from '../../../src/os/load-config-isolated.js';
 import { within } from './bounded.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-isolated-'));
@@ -29,5 +29,24 @@ void describe('loadConfigDirIsolated', () => {
   void test('a directory that cannot be read rejects with the same message', async () => {
     const missing = path.join(dir, 'missing');
     await assert.rejects(within(loadConfigDirIsolated(missing), 10_000, 'the loader'), { message: `config directory ${missing} does not exist; create it or pass -c DIR` });
+  });
+});
+
+void describe('loadServiceFileIsolated', () => {
+  const one = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-isolated-one-'));
+  after(() => fs.rmSync(one, { recursive: true, force: true }));
+
+  void test('the same config or errors as loading the one service in this thread', async () => {
+    fs.writeFileSync(path.join(one, 'web.yaml'), 'exec: web --port 80\nafter: [db]\n');
+    fs.writeFileSync(path.join(one, 'bad.yaml'), 'exec: b\nbogus: 1\n');
+    fs.writeFileSync(path.join(one, 'twice.yaml'), 'exec: a\n');
+    fs.writeFileSync(path.join(one, 'twice.yml'), 'exec: b\n');
+    for (const name of ['web', 'bad', 'twice', 'absent', '../outside']) {
+      const here = await loadServiceFile(one, name, resolveIdentity);
+      const there = await within(loadServiceFileIsolated(one, name), 10_000, 'the loader');
+      assert.deepEqual(there, here, name);
+    }
+    const web = await loadServiceFileIsolated(one, 'web');
+    assert.deepEqual(web.config?.after, ['db']);
   });
 });
