@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { installChildRegistry } from './os/child-registry.js';
 import { loadLibc, type Libc } from './os/libc.js';
-import { startNaiveReaper } from './os/naive-reaper.js';
 import { ChildEvents } from './os/child-events.js';
 import { Reaper } from './os/reaper.js';
 import { readOwnChildren, readCmdline } from './os/proc.js';
@@ -219,7 +218,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
     manager.load(services, errors);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
-    if (process.env.ZINIT_TS_REAPER === 'naive') startNaiveReaper();
+    // A diagnostic only: its thread and module are loaded when asked for.
+    if (process.env.ZINIT_TS_REAPER === 'naive') (await import('./os/naive-reaper.js')).startNaiveReaper();
     manager.startAll();
   } catch (err) {
     logger.error((err as Error).message);
