@@ -25,7 +25,8 @@ test('a chain starts in dependency order, each only once its dependency is ready
     {
       db: `exec: sh -c 'sleep 0.4; date +%s%N > ${ready}; exec ${svc} db ${j}'\ntest: test -s ${ready}\n`,
       migrate: `exec: sh -c 'echo "start migrate $(date +%s%N)" >> ${j}'\noneshot: true\nafter: [db]\n`,
-      app: `exec: ${svc} app ${j}\nafter: [migrate]\n`,
+      // Ready once its start is in the journal: web, after it, can then only start later.
+      app: `exec: ${svc} app ${j}\nafter: [migrate]\ntest: grep -q '^start app ' ${j}\n`,
       web: `exec: ${svc} web ${j}\nafter: [app]\n`,
     },
     [],
