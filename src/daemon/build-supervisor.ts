@@ -1,0 +1,90 @@
+// The supervisor and what it stands on: our process tag and table, the log rings and files, the services' environment, post_stop.
+import path from 'node:path';
+import type { ServiceConfig } from '../config/types.js';
+import type { Logger } from '../log/logger-types.js';
+import { LogStore } from '../log/log-store.js';
+import { ChildEvents } from '../os/child-events.js';
+import { randomInstanceId } from '../os/instance-id.js';
+import { FileSink } from '../os/log-file-sink.js';
+import { ProcessTable } from '../os/process-table.js';
+import { tagEnv, type DaemonTag } from '../os/process-tag.js';
+import { environmentFileFrom, readSystemEnvironment } from '../os/system-environment.js';
+import { ServiceManager } from '../supervisor/manager.js';
+import { systemClock } from '../supervisor/ports.js';
+import { TransientRuns } from '../supervisor/transient-runs.js';
+import type { IdleActivity } from './idle-activity.js';
+import { OutputRouting } from './output-routing.js';
+import { postStopRunner } from './post-stop.js';
+import { daemonEnvironment, environmentOf } from './service-environment.js';
+import type { ShutdownRequests } from './shutdown-requests.js';
+import type { Reaping } from './start-reaper.js';
+
+export interface Supervision {
+  readonly manager: ServiceManager;
+  readonly runs: TransientRuns;
+  readonly table: ProcessTable;
+  readonly logs: LogStore;
+  readonly output: OutputRouting;
+  readonly activity: IdleActivity;
+}
+
+export interface SupervisorSettings {
+  readonly socketPath: string;
+  readonly bufferLines: number;
+  /** A critical service's failure stops the daemon, with its exit code. */
+  readonly container: boolean;
+}
+
+export interface SupervisorGround {
+  readonly logger: Logger;
+  readonly isPid1: boolean;
+  readonly reaping: Reaping | null;
+  readonly activity: IdleActivity;
+  readonly shutdown: ShutdownRequests;
+}
+
+export async function buildSupervisor(opts: SupervisorSettings, ground: SupervisorGround): Promise<Supervision> {
+  const { logger, isPid1, reaping, activity, shutdown } = ground;
+  const { proc } = activity;
+  const tag: DaemonTag = { instance: await randomInstanceId(), domain: path.resolve(opts.socketPath) };
+  const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
+  if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: the environment tag is not read, so escaped processes are not found by a stop and leftovers are not recognised; the final sweep still runs (diagnostic mode)');
+  const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
+  if (!restAtMainExit) logger.warn('ZINIT_TS_STOP_RULE=start-only: processes outside the main group get no stop signal when the main process exits (diagnostic mode)');
+  // Every process of ours descends from us as PID 1 or as a subreaper: a stop walks that subtree, not the host.
+  const table = new ProcessTable({ tag, discovery, scope: isPid1 || reaping?.subreaper === true ? 'subtree' : 'host' });
+  const logs = new LogStore({ capacityPerService: opts.bufferLines });
+  const output = new OutputRouting({
+    ring: (service, stream, text) => void logs.append(service, stream, text),
+    daemonStdout: (line) => void process.stdout.write(line),
+    openFile: (c, logFile) =>
+      new FileSink({
+        path: path.resolve(c.dir, logFile),
+        maxSize: c.logMaxSize,
+        maxFiles: c.logMaxFiles,
+        onError: (err: Error) => logger.error('log file unwritable', { service: c.name, error: err.message }),
+        onReopen: (e) => logger.warn(`log file ${e.reason}; reopened`, { service: c.name, path: e.path, ...(e.createdDir ? { createdDir: e.createdDir } : {}) }),
+      }),
+  });
+  const baseEnv = daemonEnvironment(process.env);
+  const system = await readSystemEnvironment(environmentFileFrom(process.env));
+  for (const problem of system.problems) logger.warn(`environment file: ${problem}`);
+  const processes = { env: environmentOf({ daemon: baseEnv, system: system.vars, tag }), output: (c: ServiceConfig) => output.outputOf(c) };
+
+  const manager = new ServiceManager({
+    proc,
+    table,
+    clock: systemClock,
+    logger,
+    childEvents: reaping?.childEvents ?? new ChildEvents(false),
+    restAtMainExit,
+    ...processes,
+    runPostStop: postStopRunner({ proc, clock: systemClock, logger, processes }),
+    onCriticalFailure: (service, code) => {
+      logger.error('critical service failed', { service, exitCode: code });
+      if (opts.container) shutdown.request({ kind: 'stop', exitCode: code, why: `critical service ${service} failed` });
+    },
+  });
+  const runs = new TransientRuns({ proc, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
+  return { manager, runs, table, logs, output, activity };
+}

@@ -1,0 +1,42 @@
+// Processes no service owns: a previous daemon's, killed before anything starts, and whatever is left once every service has stopped.
+import type { Logger } from '../log/logger-types.js';
+import { readCmdline } from '../os/proc.js';
+import type { ProcessTable } from '../os/process-table.js';
+import { systemClock, type TrackedProcess } from '../supervisor/ports.js';
+import type { SweepResult } from '../supervisor/shutdown-report.js';
+import { waitGone } from '../supervisor/wait-gone.js';
+
+const SWEEP_WAIT_MS = 5000;
+
+export async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {
+  const left = table.leftovers();
+  if (left.length === 0) return;
+  for (const p of left)
+    logger.warn('leftover of a previous zinit-ts found; killing it', { pid: p.pid, service: p.service, instance: p.instance, command: commandOf(p.pid) });
+  table.signal(left, 'SIGKILL');
+  const remaining = await waitGone(table, systemClock, left, SWEEP_WAIT_MS);
+  if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
+}
+
+/** As PID 1 everything but us is a leftover; otherwise what carries our tag. */
+export async function sweepLeftovers(table: ProcessTable, logger: Logger, isPid1: boolean): Promise<SweepResult> {
+  let killed = 0;
+  let remaining: TrackedProcess[] = [];
+  const deadline = Date.now() + SWEEP_WAIT_MS;
+  // Each pass sees what the previous one's kills revealed (a parent's death reparents its children to us).
+  for (;;) {
+    const found = isPid1 ? table.everything() : table.ours();
+    const fresh = found.filter((p) => p.state !== 'Z');
+    if (fresh.length === 0) return { killed, remaining: [] };
+    for (const p of fresh) if (!remaining.some((r) => r.pid === p.pid)) logger.warn('killing leftover process', { pid: p.pid, command: commandOf(p.pid) });
+    killed += table.signal(fresh, 'SIGKILL');
+    remaining = await waitGone(table, systemClock, fresh, Math.min(500, Math.max(0, deadline - Date.now())));
+    if (Date.now() >= deadline) break;
+  }
+  for (const p of remaining) logger.error('process could not be killed', { pid: p.pid, state: p.state, command: commandOf(p.pid) });
+  return { killed, remaining };
+}
+
+function commandOf(pid: number): string {
+  return readCmdline(pid).join(' ');
+}

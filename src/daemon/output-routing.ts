@@ -1,0 +1,61 @@
+// Where a service's stdout and stderr go, by its `log` setting: its ring, and besides it a log file or the daemon's stdout; nowhere for `none`.
+import type { ServiceConfig } from '../config/types.js';
+import type { SpawnRequest } from '../supervisor/ports.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+export type ServiceOutput = NonNullable<SpawnRequest['output']>;
+
+export interface LogFileTarget {
+  write(stream: OutputStream, text: string): void;
+  close(): Promise<void>;
+}
+
+/** The places a line can go. */
+export interface OutputTargets {
+  /** The service's ring buffer, what `logs` reads. */
+  readonly ring: (service: string, stream: OutputStream, text: string) => void;
+  /** The daemon's own stdout, one whole line. */
+  readonly daemonStdout: (line: string) => void;
+  /** Opens the log file of a service with `log: file`. */
+  readonly openFile: (config: ServiceConfig, logFile: string) => LogFileTarget;
+}
+
+export class OutputRouting {
+  // One file per service, opened on its first process and kept for the daemon's life.
+  readonly #files = new Map<string, LogFileTarget>();
+
+  constructor(private readonly targets: OutputTargets) {}
+
+  /** The output of a process of this service; null: discarded. */
+  outputOf(c: ServiceConfig): ServiceOutput | null {
+    const { ring, daemonStdout } = this.targets;
+    if (c.log === 'none') return null;
+    if (c.log === 'stdout')
+      return (stream, text) => {
+        ring(c.name, stream, text);
+        daemonStdout(`[${c.name}] ${text}\n`);
+      };
+    if (c.log === 'file' && c.logFile) {
+      const file = this.#fileOf(c, c.logFile);
+      return (stream, text) => {
+        ring(c.name, stream, text);
+        file.write(stream, text);
+      };
+    }
+    return (stream, text) => ring(c.name, stream, text);
+  }
+
+  /** Closes every log file opened. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#files.values()].map((f) => f.close()));
+  }
+
+  #fileOf(c: ServiceConfig, logFile: string): LogFileTarget {
+    let file = this.#files.get(c.name);
+    if (!file) {
+      file = this.targets.openFile(c, logFile);
+      this.#files.set(c.name, file);
+    }
+    return file;
+  }
+}

@@ -1,0 +1,23 @@
+// One environment for the main process, the probe and post_stop of a service: the daemon's own without our tags, the system file, the account, the service's tag.
+import type { ServiceConfig } from '../config/types.js';
+import { accountOf } from '../os/identity.js';
+import { tagEnv, TAG_INSTANCE, TAG_SERVICE, TAG_SOCKET, type DaemonTag } from '../os/process-tag.js';
+import { serviceEnvironment } from '../supervisor/service-env.js';
+
+/** The daemon's environment, less the tags a daemon that started us may have left in it. */
+export function daemonEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== TAG_SERVICE && k !== TAG_INSTANCE && k !== TAG_SOCKET) out[k] = v;
+  return out;
+}
+
+export interface DaemonEnvironments {
+  readonly daemon: Record<string, string>;
+  /** From the system environment file. */
+  readonly system: Readonly<Record<string, string>>;
+  readonly tag: DaemonTag;
+}
+
+export function environmentOf(sources: DaemonEnvironments): (c: ServiceConfig) => Record<string, string> {
+  return (c) => serviceEnvironment(c, { daemon: sources.daemon, system: sources.system, account: c.uid === null ? null : accountOf(c.uid), tag: tagEnv(sources.tag, c.name) });
+}

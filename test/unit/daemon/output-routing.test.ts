@@ -1,0 +1,106 @@
+// Output routing: per `log` setting, which of the ring, a log file and the daemon's stdout a line reaches.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OutputRouting, type LogFileTarget, type OutputStream } from '../../../src/daemon/output-routing.js';
+import type { ServiceConfig } from '../../../src/config/types.js';
+import { svc } from '../../helpers/service-config.js';
+
+interface FakeFile extends LogFileTarget {
+  readonly service: string;
+  readonly logFile: string;
+  readonly lines: [OutputStream, string][];
+  closed: boolean;
+}
+
+function setup(): { routing: OutputRouting; ring: [string, OutputStream, string][]; stdout: string[]; files: FakeFile[] } {
+  const ring: [string, OutputStream, string][] = [];
+  const stdout: string[] = [];
+  const files: FakeFile[] = [];
+  const routing = new OutputRouting({
+    ring: (service, stream, text) => void ring.push([service, stream, text]),
+    daemonStdout: (line) => void stdout.push(line),
+    openFile: (c: ServiceConfig, logFile: string) => {
+      const file: FakeFile = {
+        service: c.name,
+        logFile,
+        lines: [],
+        closed: false,
+        write: (stream, text) => void file.lines.push([stream, text]),
+        close: () => {
+          file.closed = true;
+          return Promise.resolve();
+        },
+      };
+      files.push(file);
+      return file;
+    },
+  });
+  return { routing, ring, stdout, files };
+}
+
+void describe('OutputRouting', () => {
+  void test('none: the output is discarded, nothing is opened', () => {
+    const { routing, files } = setup();
+    assert.equal(routing.outputOf(svc('quiet', { log: 'none' })), null);
+    assert.equal(files.length, 0);
+  });
+
+  void test('ring: the ring only', () => {
+    const { routing, ring, stdout, files } = setup();
+    routing.outputOf(svc('web', { log: 'ring' }))?.('stderr', 'oops');
+    assert.deepEqual(ring, [['web', 'stderr', 'oops']]);
+    assert.deepEqual(stdout, []);
+    assert.equal(files.length, 0);
+  });
+
+  void test("stdout: the ring and the daemon's stdout, prefixed with the service's name", () => {
+    const { routing, ring, stdout } = setup();
+    const out = routing.outputOf(svc('web', { log: 'stdout' }));
+    out?.('stdout', 'listening');
+    out?.('stderr', 'warned');
+    assert.deepEqual(ring, [
+      ['web', 'stdout', 'listening'],
+      ['web', 'stderr', 'warned'],
+    ]);
+    assert.deepEqual(stdout, ['[web] listening\n', '[web] warned\n']);
+  });
+
+  void test('file: the ring and the log file, one file per service however many processes it spawns', () => {
+    const { routing, ring, stdout, files } = setup();
+    const c = svc('db', { log: 'file', logFile: 'db.log' });
+    routing.outputOf(c)?.('stdout', 'first');
+    routing.outputOf(c)?.('stderr', 'second');
+    assert.equal(files.length, 1);
+    assert.equal(files[0]?.logFile, 'db.log');
+    assert.deepEqual(files[0]?.lines, [
+      ['stdout', 'first'],
+      ['stderr', 'second'],
+    ]);
+    assert.deepEqual(ring, [
+      ['db', 'stdout', 'first'],
+      ['db', 'stderr', 'second'],
+    ]);
+    assert.deepEqual(stdout, []);
+  });
+
+  void test('file without a log file: the ring only (control for the file case)', () => {
+    const { routing, ring, files } = setup();
+    routing.outputOf(svc('db', { log: 'file', logFile: null }))?.('stdout', 'line');
+    assert.equal(files.length, 0);
+    assert.deepEqual(ring, [['db', 'stdout', 'line']]);
+  });
+
+  void test('close closes every file opened', async () => {
+    const { routing, files } = setup();
+    routing.outputOf(svc('a', { log: 'file', logFile: 'a.log' }));
+    routing.outputOf(svc('b', { log: 'file', logFile: 'b.log' }));
+    await routing.close();
+    assert.deepEqual(
+      files.map((f) => [f.service, f.closed]),
+      [
+        ['a', true],
+        ['b', true],
+      ],
+    );
+  });
+});
