@@ -1,7 +1,7 @@
 // Why a service that wants to start must wait: a cycle, a dependency that is invalid, missing, failed, stopped or not ready yet.
 import type { DependencyGraph } from '../graph/dependency-graph.js';
 import type { ServiceRunner } from './service-runner.js';
-import { satisfiesDependents } from './state.js';
+import { failedForGood, satisfiesDependents } from './state.js';
 
 export interface BlockContext {
   readonly graph: DependencyGraph;
@@ -20,7 +20,7 @@ export function blockReason(r: ServiceRunner, { graph, runners, broken }: BlockC
     const d = runners.get(dep);
     if (!d) return `dependency "${dep}" is not defined; add ${dep}.yaml or remove it from \`after\``;
     if (satisfiesDependents(d.state, d.config.oneshot)) continue;
-    if (d.state === 'Failure' || (d.config.oneshot && d.state === 'Error')) {
+    if (failedForGood(d.state, d.config.oneshot)) {
       const e = d.lastExit;
       const how = e ? (e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`) : 'never ran';
       return `dependency "${dep}" failed (${d.state}, ${how}); start it again with \`zinit-ts start ${dep}\``;

@@ -3,7 +3,7 @@ import type { ConfigError, ServiceConfig } from '../config/types.js';
 import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../errors/errors.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
-import { hasProcess } from './state.js';
+import { failedForGood, hasProcess } from './state.js';
 import { exitCodeOf } from './signal-number.js';
 import { statusOf, type ServiceStatus } from './service-status.js';
 import { planReload, type ReloadResult } from './reload-plan.js';
@@ -214,8 +214,7 @@ export class ServiceManager {
 
   private checkCritical(r: ServiceRunner): void {
     if (!r.config.critical || this.shuttingDown || this.criticalReported.has(r.name)) return;
-    const failed = r.state === 'Failure' || (r.config.oneshot && r.state === 'Error');
-    if (!failed) return;
+    if (!failedForGood(r.state, r.config.oneshot)) return;
     this.criticalReported.add(r.name);
     const code = r.lastExit ? exitCodeOf(r.lastExit) : 1;
     this.deps.onCriticalFailure?.(r.name, code === 0 ? 1 : code);
