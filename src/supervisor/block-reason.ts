@@ -1,5 +1,6 @@
 // Why a service that wants to start must wait: a cycle, a dependency that is invalid, missing, failed, stopped or not ready yet.
 import type { DependencyGraph } from '../graph/dependency-graph.js';
+import { cycleMessage, invalidDependency, undefinedDependency } from '../graph/dependency-messages.js';
 import type { ServiceRunner } from './service-runner.js';
 import { failedForGood, satisfiesDependents } from './state.js';
 
@@ -13,12 +14,12 @@ export interface BlockContext {
 /** The reason `r` may not start now, or null when every dependency allows it. */
 export function blockReason(r: ServiceRunner, { graph, runners, broken }: BlockContext): string | null {
   const cycle = graph.cycles.find((c) => c.includes(r.name));
-  if (cycle) return `dependency cycle: ${cycle.join(' → ')}; remove one of these \`after\` entries`;
+  if (cycle) return cycleMessage(cycle);
   for (const dep of r.config.after) {
     const brokenWhy = broken.get(dep);
-    if (brokenWhy !== undefined && !runners.has(dep)) return `dependency "${dep}" has an invalid service file: ${brokenWhy}`;
+    if (brokenWhy !== undefined && !runners.has(dep)) return invalidDependency(dep, brokenWhy);
     const d = runners.get(dep);
-    if (!d) return `dependency "${dep}" is not defined; add ${dep}.yaml or remove it from \`after\``;
+    if (!d) return undefinedDependency(dep);
     if (satisfiesDependents(d.state, d.config.oneshot)) continue;
     if (failedForGood(d.state, d.config.oneshot)) {
       const e = d.lastExit;
