@@ -180,10 +180,10 @@ export class ServiceManager {
 
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
   async runPostStopHooks(reports: readonly StopReport[]): Promise<void> {
-    const run = this.deps.runPostStop;
-    if (!run) return;
+    const postStop = this.deps.runPostStop;
+    if (!postStop) return;
     await Promise.all(
-      reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => run(this.runner(r.service).config)),
+      reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => postStop(this.runner(r.service).config)),
     );
   }
 
