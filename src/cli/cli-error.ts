@@ -1,4 +1,5 @@
 // A CLI failure with the exit code it ends in, and how any failure is told: one line on stderr, never a stack.
+import { messageOf } from '../errors/message-of.js';
 
 export class CliError extends Error {
   constructor(
@@ -12,6 +13,6 @@ export class CliError extends Error {
 
 /** Prints `err` as one line and sets the exit code: the CliError's own, or 1. */
 export function reportFailure(err: unknown): void {
-  process.stderr.write(`zinit-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`zinit-ts: ${messageOf(err)}\n`);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 }

@@ -4,6 +4,7 @@ import { RpcError } from '../errors/errors.js';
 import { ZinitClient } from '../ipc/zinit-client.js';
 import { CliError } from './cli-error.js';
 import { adviseOn, type Advice } from './rpc-advice.js';
+import { messageOf } from '../errors/message-of.js';
 
 export { socketPath } from '../ipc/socket-path.js';
 
@@ -16,7 +17,7 @@ export async function withClient<T>(socket: string, fn: (c: ZinitClient) => Prom
   try {
     client = await ZinitClient.connect({ socket, timeoutMs: 1000 });
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err));
+    throw new CliError(messageOf(err));
   }
   try {
     return await fn(client);

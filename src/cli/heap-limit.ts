@@ -1,5 +1,6 @@
 // The daemon's heap limit, chosen on purpose: applied by re-executing Node in place (same pid) with --max-old-space-size and the young generation's cap.
 import v8 from 'node:v8';
+import { messageOf } from '../errors/message-of.js';
 
 /**
  * Every queue, ring and buffer of the daemon is bounded, so its heap stays far below this; the
@@ -55,7 +56,7 @@ export function applyHeapLimit(maxHeapMiB: number): HeapLimit {
   try {
     execve.call(process, process.execPath, [process.execPath, `--max-old-space-size=${maxHeapMiB}`, ...idleFlags(), ...process.execArgv, ...process.argv.slice(1)], process.env);
   } catch (err) {
-    return { limitMiB, note: `re-executing with the limit failed: ${err instanceof Error ? err.message : String(err)}` };
+    return { limitMiB, note: `re-executing with the limit failed: ${messageOf(err)}` };
   }
   return { limitMiB, note: null };
 }

@@ -1,9 +1,9 @@
 // The control socket client: one connection to the daemon carrying any number of calls and subscriptions.
 import type net from 'node:net';
 import { JsonFramer, encodeLine } from './framing.js';
-import { InternalError, RpcError } from '../errors/errors.js';
 import { isPlainObject } from './param-binder.js';
-import type { JsonRpcErrorObject } from './wire.js';
+import { rpcErrorOf } from './answer-error.js';
+import { SubscriptionStreams } from './client-streams.js';
 import { errnoOf } from '../errors/errno.js';
 import { TransportError } from './transport-error.js';
 import { openSocket } from './open-socket.js';
@@ -31,8 +31,6 @@ export interface Subscription {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 export const DEFAULT_CLIENT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
-/** Notifications held for a subscription whose id is not known yet (its answer has not arrived). */
-const MAX_EARLY_NOTIFICATIONS = 10_000;
 const CLOSE_GRACE_MS = 500;
 
 interface Pending {
@@ -44,32 +42,9 @@ interface Pending {
   readonly onResult?: (result: unknown) => void;
 }
 
-interface Stream {
-  readonly onItem: (item: unknown) => void;
-  readonly end: () => void;
-}
-
-/** Keys numbers and strings apart, so subscription 1 and subscription "1" stay distinct. */
-function streamKey(id: unknown): string | undefined {
-  if (typeof id === 'number') return `n:${id}`;
-  if (typeof id === 'string') return `s:${id}`;
-  return undefined;
-}
-
-function toRpcError(error: unknown): RpcError {
-  if (isPlainObject(error) && typeof error.code === 'number' && typeof error.message === 'string') {
-    const e = error as unknown as JsonRpcErrorObject;
-    return new RpcError(e.code, e.message, e.data);
-  }
-  return new InternalError(`malformed error answer: ${JSON.stringify(error)}`);
-}
-
 export class RpcClient {
   private readonly pending = new Map<number, Pending>();
-  private readonly streams = new Map<string, Stream>();
-  private readonly early = new Map<string, Record<string, unknown>[]>();
-  private earlyCount = 0;
-  private pendingSubscribes = 0;
+  private readonly streams = new SubscriptionStreams();
   private nextId = 1;
   private failure: Error | undefined;
   private readonly closedPromise: Promise<void>;
@@ -135,16 +110,12 @@ export class RpcClient {
     const closed = new Promise<void>((resolve) => {
       ended = resolve;
     });
-    this.pendingSubscribes += 1;
+    this.streams.subscribing();
     try {
-      const result = await this.request(method, params, {}, (id) => this.openStream(id, onNotification, ended));
+      const result = await this.request(method, params, {}, (id) => this.streams.open(id, onNotification, ended));
       return { result, closed };
     } finally {
-      this.pendingSubscribes -= 1;
-      if (this.pendingSubscribes === 0) {
-        this.early.clear();
-        this.earlyCount = 0;
-      }
+      this.streams.subscribed();
     }
   }
 
@@ -206,32 +177,6 @@ export class RpcClient {
     });
   }
 
-  private openStream(id: unknown, onItem: (item: unknown) => void, end: () => void): void {
-    const key = streamKey(id);
-    if (key === undefined) {
-      end();
-      return;
-    }
-    this.streams.set(key, { onItem: (item) => this.deliver(onItem, item), end });
-    const held = this.early.get(key);
-    if (held !== undefined) {
-      this.early.delete(key);
-      this.earlyCount -= held.length;
-      for (const message of held) this.onNotification(message);
-    }
-  }
-
-  private deliver(onItem: (item: unknown) => void, item: unknown): void {
-    try {
-      onItem(item);
-    } catch (err) {
-      // A throwing consumer must not take the connection's reader down with it.
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
-  }
-
   private onLine(line: string, parsed: { readonly value: unknown } | undefined): void {
     let message: unknown;
     try {
@@ -243,7 +188,7 @@ export class RpcClient {
     }
     for (const item of Array.isArray(message) ? (message as unknown[]) : [message]) {
       if (!isPlainObject(item)) continue;
-      if (typeof item.method === 'string' && !Object.hasOwn(item, 'id')) this.onNotification(item);
+      if (typeof item.method === 'string' && !Object.hasOwn(item, 'id')) this.streams.notification(item);
       else this.onResponse(item);
     }
   }
@@ -253,7 +198,7 @@ export class RpcClient {
     if (id === null || id === undefined) {
       // An answer to no request in particular (too many connections, request too large): it concerns them all.
       if (Object.hasOwn(response, 'error')) {
-        const err = toRpcError(response.error);
+        const err = rpcErrorOf(response.error);
         this.failure ??= err;
         this.failAll(() => err);
       }
@@ -265,35 +210,11 @@ export class RpcClient {
     this.pending.delete(id);
     clearTimeout(entry.timer);
     if (Object.hasOwn(response, 'error')) {
-      entry.reject(toRpcError(response.error));
+      entry.reject(rpcErrorOf(response.error));
       return;
     }
     entry.onResult?.(response.result);
     entry.resolve(response.result);
-  }
-
-  private onNotification(message: Record<string, unknown>): void {
-    const params = message.params;
-    if (!isPlainObject(params)) return;
-    const key = streamKey(params.subscription);
-    if (key === undefined) return;
-    const stream = this.streams.get(key);
-    if (stream === undefined) {
-      // The server may send items before the subscribe call's own answer arrives.
-      if (this.pendingSubscribes > 0 && this.earlyCount < MAX_EARLY_NOTIFICATIONS) {
-        const held = this.early.get(key) ?? [];
-        held.push(message);
-        this.early.set(key, held);
-        this.earlyCount += 1;
-      }
-      return;
-    }
-    if (Object.hasOwn(params, 'error') && !Object.hasOwn(params, 'result')) {
-      this.streams.delete(key);
-      stream.end();
-      return;
-    }
-    stream.onItem(params.result);
   }
 
   private failAll(errorFor: (method: string) => Error): void {
@@ -311,8 +232,6 @@ export class RpcClient {
         failure ?? new TransportError('closed', `connection to zinit-ts at ${this.path} closed before it answered ${method}`),
     );
     this.failure ??= new TransportError('closed', `connection to zinit-ts at ${this.path} is closed`);
-    for (const stream of this.streams.values()) stream.end();
-    this.streams.clear();
-    this.early.clear();
+    this.streams.endAll();
   }
 }

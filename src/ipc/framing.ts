@@ -1,20 +1,10 @@
 // Framing for the control socket: messages are JSON values found by their own boundaries, with caps on size and depth.
+import { CLOSE_BRACE, CLOSE_BRACKET, JsonGrammar, LF, OPEN_BRACE, OPEN_BRACKET, QUOTE, isSpace, isTokenByte } from './json-grammar.js';
 
 /** Largest message kept, in bytes; a larger one is answered REQUEST_TOO_LARGE and the connection closed. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Deepest nesting of arrays and objects accepted in a request; no zinit request goes past 4. */
 export const DEFAULT_MAX_DEPTH = 64;
-
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 export interface FramerHandlers {
   /**
@@ -35,28 +25,6 @@ export interface FramerLimits {
 
 type Mode = 'between' | 'structured' | 'skipping' | 'stray';
 
-/** What the grammar expects next inside an object or array. */
-const enum Expect {
-  Value,
-  ValueOrClose,
-  Key,
-  KeyOrClose,
-  Colon,
-  AfterValue,
-}
-
-const OBJECT = true;
-const ARRAY = false;
-
-function isSpace(b: number): boolean {
-  return b === SPACE || b === LF || b === CR || b === TAB;
-}
-
-/** Bytes that may continue a number or a literal (true, false, null); JSON.parse judges the token itself. */
-function isTokenByte(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b === 0x2e || b === 0x2b || b === 0x2d;
-}
-
 /**
  * Splits a byte stream into JSON values the way zinit's server does: an object or array ends at
  * its matching bracket, so a trailing newline is optional and values may arrive back to back,
@@ -76,12 +44,7 @@ export class JsonFramer {
   private parts: Buffer[] = [];
   private size = 0;
   private mode: Mode = 'between';
-  /** Open containers, innermost last: OBJECT or ARRAY. */
-  private readonly stack: boolean[] = [];
-  private expect: Expect = Expect.Value;
-  private inString = false;
-  private escaped = false;
-  private inToken = false;
+  private readonly grammar: JsonGrammar;
   /** Depth of brackets while skipping a value that went past the depth cap. */
   private skipDepth = 0;
   private tooDeep = false;
@@ -102,6 +65,7 @@ export class JsonFramer {
     }
     this.maxBytes = limits.maxBytes;
     this.maxDepth = limits.maxDepth;
+    this.grammar = new JsonGrammar(limits.maxDepth);
   }
 
   /** Bytes of the unfinished message currently held. */
@@ -131,7 +95,7 @@ export class JsonFramer {
           }
         }
         this.mode = b === OPEN_BRACE || b === OPEN_BRACKET ? 'structured' : 'stray';
-        this.expect = Expect.Value;
+        this.grammar.begin();
       }
       const start = i;
       let end: number;
@@ -182,22 +146,15 @@ export class JsonFramer {
     return nl + 1;
   }
 
-  /** One byte inside a string: only an unescaped quote ends it. */
-  private stringByte(b: number): void {
-    if (this.escaped) this.escaped = false;
-    else if (b === BACKSLASH) this.escaped = true;
-    else if (b === QUOTE) this.inString = false;
-  }
-
   /** Brackets only, strings respected: the end of a value too deep to be kept. */
   private scanSkipping(chunk: Buffer, from: number): number {
     const n = chunk.length;
     for (let i = from; i < n; i++) {
       const b = chunk[i] as number;
-      if (this.inString) {
-        this.stringByte(b);
+      if (this.grammar.inString) {
+        this.grammar.stringByte(b);
       } else if (b === QUOTE) {
-        this.inString = true;
+        this.grammar.inString = true;
       } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
         this.skipDepth++;
       } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
@@ -220,16 +177,16 @@ export class JsonFramer {
     const n = chunk.length;
     for (let i = from; i < n; i++) {
       const b = chunk[i] as number;
-      if (this.inString) {
-        this.stringByte(b);
+      if (this.grammar.inString) {
+        this.grammar.stringByte(b);
         continue;
       }
-      if (this.inToken) {
+      if (this.grammar.inToken) {
         if (isTokenByte(b)) continue;
-        this.inToken = false;
+        this.grammar.inToken = false;
       }
       if (isSpace(b)) continue;
-      const verdict = this.step(b);
+      const verdict = this.grammar.step(b);
       if (verdict === 'done') {
         this.messageDone = true;
         return i + 1;
@@ -241,65 +198,12 @@ export class JsonFramer {
       if (verdict === 'deep') {
         this.mode = 'skipping';
         this.tooDeep = true;
-        this.skipDepth = this.stack.length;
-        this.inString = false;
+        this.skipDepth = this.grammar.depth;
+        this.grammar.inString = false;
         return i + 1;
       }
     }
     return -1;
-  }
-
-  /** One significant byte through the grammar. */
-  private step(b: number): 'go' | 'done' | 'invalid' | 'deep' {
-    const top = this.stack[this.stack.length - 1];
-    switch (this.expect) {
-      case Expect.Value:
-      case Expect.ValueOrClose:
-        if (b === OPEN_BRACE || b === OPEN_BRACKET) {
-          this.stack.push(b === OPEN_BRACE ? OBJECT : ARRAY);
-          if (this.stack.length > this.maxDepth) return 'deep';
-          this.expect = b === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
-          return 'go';
-        }
-        if (b === CLOSE_BRACKET && this.expect === Expect.ValueOrClose) return this.close();
-        if (b === QUOTE) {
-          this.inString = true;
-          this.expect = Expect.AfterValue;
-          return 'go';
-        }
-        if (isTokenByte(b)) {
-          this.inToken = true;
-          this.expect = Expect.AfterValue;
-          return 'go';
-        }
-        return 'invalid';
-      case Expect.Key:
-      case Expect.KeyOrClose:
-        if (b === QUOTE) {
-          this.inString = true;
-          this.expect = Expect.Colon;
-          return 'go';
-        }
-        if (b === CLOSE_BRACE && this.expect === Expect.KeyOrClose) return this.close();
-        return 'invalid';
-      case Expect.Colon:
-        if (b !== 0x3a) return 'invalid';
-        this.expect = Expect.Value;
-        return 'go';
-      case Expect.AfterValue:
-        if (b === 0x2c) {
-          this.expect = top === OBJECT ? Expect.Key : Expect.Value;
-          return 'go';
-        }
-        if ((b === CLOSE_BRACE && top === OBJECT) || (b === CLOSE_BRACKET && top === ARRAY)) return this.close();
-        return 'invalid';
-    }
-  }
-
-  private close(): 'go' | 'done' {
-    this.stack.pop();
-    this.expect = Expect.AfterValue;
-    return this.stack.length === 0 ? 'done' : 'go';
   }
 
   /** Holds bytes [start, end) of the current message; false once the message is past the cap. */
@@ -323,11 +227,7 @@ export class JsonFramer {
     this.parts = [];
     this.size = 0;
     this.mode = 'between';
-    this.stack.length = 0;
-    this.expect = Expect.Value;
-    this.inString = false;
-    this.escaped = false;
-    this.inToken = false;
+    this.grammar.reset();
     this.skipDepth = 0;
     this.tooDeep = false;
     this.messageDone = false;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { ServiceManager } from '../supervisor/manager.js';
 import type { ProcessTablePort } from '../supervisor/ports.js';
-import type { State } from '../supervisor/state.js';
+import { failedForGood, type State } from '../supervisor/state.js';
 import { CLOCK_TICKS } from '../os/proc.js';
 import { readUsage } from '../os/tree-usage.js';
 import { exitCodeOf } from '../supervisor/signal-number.js';
@@ -28,7 +28,7 @@ export interface Health {
 export function health(m: ServiceManager): Health {
   const list = m.list();
   const count = (pred: (s: (typeof list)[number]) => boolean): number => list.filter(pred).length;
-  const failed = count((s) => s.state === 'Failure' || (s.oneshot && s.state === 'Error') || s.state === 'TestFailure');
+  const failed = count((s) => failedForGood(s.state, s.oneshot) || s.state === 'TestFailure');
   const blocked = count((s) => s.state === 'Blocked');
   const running = count((s) => s.state === 'Running');
   return { status: m.shuttingDown ? 'shutting-down' : failed > 0 || blocked > 0 ? 'degraded' : 'ok', services: list.length, running, failed, blocked };

@@ -4,12 +4,14 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_BYTES, encodeLine } from './fram
 import { ConnectionDroppedError, TooManyConnectionsError } from '../errors/errors.js';
 import type { MethodTable } from './method-table.js';
 import { errorResponse } from './wire.js';
-import { Connection, EVICTION_GRACE_MS, messageOf, type ConnectionLimits, type RpcLogger } from './server/connection.js';
+import { Connection } from './server/connection.js';
+import { EVICTION_GRACE_MS, type ConnectionLimits, type RpcLogger } from './server/connection-limits.js';
+import { messageOf } from '../errors/message-of.js';
 import { errnoOf } from '../errors/errno.js';
 import { bindPrivately, checkSocketPath, inUseError, prepareSocketPath, removeIfOurs, type BoundFile } from './server/socket-file.js';
 
-export type { RpcLogger } from './server/connection.js';
-export { MAX_BATCH_LENGTH } from './server/connection.js';
+export type { RpcLogger } from './server/connection-limits.js';
+export { MAX_BATCH_LENGTH } from './server/connection-limits.js';
 
 export interface RpcServerOptions {
   readonly path: string;

@@ -1,6 +1,7 @@
 // A failure to reach the daemon or of the connection itself, told apart from an error the daemon answered with.
 
 import { errnoOf } from '../errors/errno.js';
+import { messageOf } from '../errors/message-of.js';
 export type TransportErrorKind = 'unreachable' | 'closed' | 'timeout' | 'protocol';
 
 /** The daemon could not be reached, or the connection failed: nothing to do with the method called. */
@@ -35,6 +36,6 @@ export function unreachable(socketPath: string, err: unknown): TransportError {
         err,
       );
     default:
-      return new TransportError('unreachable', `${prefix}: ${err instanceof Error ? err.message : String(err)}`, code, err);
+      return new TransportError('unreachable', `${prefix}: ${messageOf(err)}`, code, err);
   }
 }

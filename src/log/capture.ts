@@ -3,6 +3,9 @@
 import { LineSplitter } from './line-splitter.js';
 import type { OutputStream } from './log-line.js';
 
+/** Longest line of a service's output kept whole, in bytes; longer lines are kept in pieces of at most this size. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
 export type LineSink = (service: string, stream: OutputStream, text: string) => void;
 
 /**
@@ -16,7 +19,7 @@ export function attachCapture(
   sink: LineSink,
   options: { readonly maxLineBytes?: number } = {},
 ): () => void {
-  const splitter = new LineSplitter((text) => sink(service, stream, text), options);
+  const splitter = new LineSplitter((text) => sink(service, stream, text), { maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES });
   let done = false;
 
   const onData = (chunk: Buffer | string): void => {

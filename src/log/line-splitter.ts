@@ -1,14 +1,11 @@
 // Turns a byte stream arriving in arbitrary chunks into whole text lines, with a cap on line length.
 
-/** Default longest line kept whole, in bytes; longer lines come out in pieces of at most this size. */
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
-
 const LF = 0x0a;
 const CR = 0x0d;
 
 export interface LineSplitterOptions {
-  /** Longest line emitted whole, in bytes (at least 4, so a UTF-8 character always fits). */
-  readonly maxLineBytes?: number;
+  /** Longest line emitted whole, in bytes (at least 4, so a UTF-8 character always fits); longer lines come out in pieces of at most this size. */
+  readonly maxLineBytes: number;
 }
 
 export class LineSplitter {
@@ -19,9 +16,9 @@ export class LineSplitter {
 
   constructor(
     private readonly onLine: (text: string) => void,
-    options: LineSplitterOptions = {},
+    options: LineSplitterOptions,
   ) {
-    const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const max = options.maxLineBytes;
     if (!Number.isInteger(max) || max < 4) {
       throw new RangeError(`Expected \`maxLineBytes\` to be an integer of at least 4, got ${String(max)}`);
     }

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import util from 'node:util';
 import type koffiModule from 'koffi';
+import { messageOf } from '../errors/message-of.js';
 
 type Koffi = typeof koffiModule;
 type NativeFn = (...args: unknown[]) => unknown;
@@ -83,7 +84,7 @@ function loadNative(): { native: Native } | { error: string } {
       },
     };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = messageOf(err);
     cached = {
       error:
         `cannot load libc through koffi (${reason}); orphaned processes will not be reaped and ` +

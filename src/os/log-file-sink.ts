@@ -59,7 +59,7 @@ export class FileSink {
   private size = 0;
   // One writer takes the whole queue at a time, so records reach the disk in the order written.
   private queue = new RecordQueue();
-  private running = false;
+  private writing = false;
   private idleWaiters: (() => void)[] = [];
   /** Lines dropped since the last notice written about them. */
   private dropped = 0;
@@ -108,9 +108,9 @@ export class FileSink {
       this.dropped = 0;
     }
     this.queue.push(`${isoTime(ts)} ${stream}: ${text}\n`);
-    if (!this.running) {
-      this.running = true;
-      void this.run();
+    if (!this.writing) {
+      this.writing = true;
+      void this.writeQueued();
     }
   }
 
@@ -120,7 +120,7 @@ export class FileSink {
 
   /** Resolves once every line queued so far has been written (or dropped by a failure). */
   flushed(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.writing) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -138,7 +138,7 @@ export class FileSink {
     this.totals.dropped += lines;
   }
 
-  private async run(): Promise<void> {
+  private async writeQueued(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         // One stat per batch at most, and not more often than checkEveryMs: a flood writes big batches.
@@ -151,8 +151,8 @@ export class FileSink {
     } catch (error) {
       this.fail(error);
     }
-    // Same tick as the emptiness check above: a write arriving after this starts a new run.
-    this.running = false;
+    // Same tick as the emptiness check above: a write arriving after this starts a new pass.
+    this.writing = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

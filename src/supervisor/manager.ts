@@ -3,8 +3,12 @@ import type { ConfigError, ServiceConfig } from '../config/types.js';
 import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../errors/errors.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
-import { hasProcess, satisfiesDependents, type State, type Target } from './state.js';
+import { failedForGood, hasProcess } from './state.js';
 import { exitCodeOf } from './signal-number.js';
+import { statusOf, type ServiceStatus } from './service-status.js';
+import { planReload, type ReloadResult } from './reload-plan.js';
+import { blockReason } from './block-reason.js';
+import { stopInDependencyOrder } from './ordered-stop.js';
 
 export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
   /** A critical service failed for good (or a critical oneshot failed) with this exit code. */
@@ -15,28 +19,9 @@ export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
   readonly runPostStop?: (config: ServiceConfig) => Promise<void>;
 }
 
-export interface ServiceStatus {
-  readonly name: string;
-  readonly pid: number | null;
-  readonly state: State;
-  readonly target: Target;
-  readonly after: Readonly<Record<string, State>>;
-  readonly exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
-  readonly restarts: number;
-  readonly reason: string | null;
-  readonly oneshot: boolean;
-}
-
 export interface ShutdownReport {
   readonly services: readonly StopReport[];
   readonly durationMs: number;
-}
-
-export interface ReloadResult {
-  readonly added: string[];
-  readonly removed: string[];
-  readonly changed: string[];
-  readonly errors: ConfigError[];
 }
 
 export class ServiceManager {
@@ -130,19 +115,7 @@ export class ServiceManager {
   /** Apply a re-read config directory: new files start, removed ones stop and are forgotten, changed ones restart. */
   async reload(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[]): Promise<ReloadResult> {
     this.refuseDuringShutdown();
-    const erroredNames = new Set(errors.map((e) => e.service));
-    const added: string[] = [];
-    const removed: string[] = [];
-    const changed: string[] = [];
-    for (const name of this.names()) {
-      // A file that exists but no longer parses keeps its running service: the error is reported, nothing is lost.
-      if (!services.has(name) && !erroredNames.has(name)) removed.push(name);
-    }
-    for (const [name, config] of services) {
-      const r = this.runners.get(name);
-      if (!r) added.push(name);
-      else if (!sameConfig(r.config, config)) changed.push(name);
-    }
+    const { added, removed, changed } = planReload(this.names(), (name) => this.runners.get(name)?.config, services, errors);
     this.setBroken(errors);
     await Promise.all(
       removed.map(async (name) => {
@@ -171,20 +144,7 @@ export class ServiceManager {
   }
 
   status(name: string): ServiceStatus {
-    const r = this.runner(name);
-    const after: Record<string, State> = {};
-    for (const dep of r.config.after) after[dep] = this.runners.get(dep)?.state ?? 'Unknown';
-    return {
-      name,
-      pid: r.pid,
-      state: r.state,
-      target: r.target,
-      after,
-      exit: r.lastExit ? { code: r.lastExit.code, signal: r.lastExit.signal } : null,
-      restarts: r.restarts,
-      reason: r.state === 'Blocked' ? r.blockedReason : null,
-      oneshot: r.config.oneshot,
-    };
+    return statusOf(this.runner(name), this.runners);
   }
 
   list(): ServiceStatus[] {
@@ -202,16 +162,8 @@ export class ServiceManager {
       r.target = 'Down';
       r.wantStart = false;
     }
-    const memo = new Map<string, Promise<StopReport>>();
-    const stopOne = (name: string): Promise<StopReport> => {
-      const known = memo.get(name);
-      if (known) return known;
-      const dependents = this.graph.inCycle.has(name) ? [] : this.graph.dependents(name).filter((d) => this.runners.has(d));
-      const p = Promise.all(dependents.map(stopOne)).then(() => this.runner(name).stop());
-      memo.set(name, p);
-      return p;
-    };
-    this.shutdownPromise = Promise.all(this.names().map(stopOne)).then((services) => ({
+    const stopped = stopInDependencyOrder(this.names(), this.graph, this.runners, (name) => this.runner(name));
+    this.shutdownPromise = stopped.then((services) => ({
       services,
       durationMs: this.deps.clock.now() - t0,
     }));
@@ -228,10 +180,10 @@ export class ServiceManager {
 
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
   async runPostStopHooks(reports: readonly StopReport[]): Promise<void> {
-    const run = this.deps.runPostStop;
-    if (!run) return;
+    const postStop = this.deps.runPostStop;
+    if (!postStop) return;
     await Promise.all(
-      reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => run(this.runner(r.service).config)),
+      reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => postStop(this.runner(r.service).config)),
     );
   }
 
@@ -262,8 +214,7 @@ export class ServiceManager {
 
   private checkCritical(r: ServiceRunner): void {
     if (!r.config.critical || this.shuttingDown || this.criticalReported.has(r.name)) return;
-    const failed = r.state === 'Failure' || (r.config.oneshot && r.state === 'Error');
-    if (!failed) return;
+    if (!failedForGood(r.state, r.config.oneshot)) return;
     this.criticalReported.add(r.name);
     const code = r.lastExit ? exitCodeOf(r.lastExit) : 1;
     this.deps.onCriticalFailure?.(r.name, code === 0 ? 1 : code);
@@ -283,34 +234,9 @@ export class ServiceManager {
     if (this.shuttingDown) return;
     for (const r of this.runners.values()) {
       if (r.target !== 'Up' || !r.wantStart || hasProcess(r.state) || r.isStopping) continue;
-      const reason = this.blockReason(r);
+      const reason = blockReason(r, { graph: this.graph, runners: this.runners, broken: this.broken });
       if (reason === null) r.spawn();
       else if (r.state !== 'Blocked' || r.blockedReason !== reason) r.block(reason);
     }
   }
-
-  private blockReason(r: ServiceRunner): string | null {
-    const cycle = this.graph.cycles.find((c) => c.includes(r.name));
-    if (cycle) return `dependency cycle: ${cycle.join(' → ')}; remove one of these \`after\` entries`;
-    for (const dep of r.config.after) {
-      const broken = this.broken.get(dep);
-      if (broken !== undefined && !this.runners.has(dep)) return `dependency "${dep}" has an invalid service file: ${broken}`;
-      const d = this.runners.get(dep);
-      if (!d) return `dependency "${dep}" is not defined; add ${dep}.yaml or remove it from \`after\``;
-      if (satisfiesDependents(d.state, d.config.oneshot)) continue;
-      if (d.state === 'Failure' || (d.config.oneshot && d.state === 'Error')) {
-        const e = d.lastExit;
-        const how = e ? (e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`) : 'never ran';
-        return `dependency "${dep}" failed (${d.state}, ${how}); start it again with \`zinit-ts start ${dep}\``;
-      }
-      if (d.target === 'Down') return `dependency "${dep}" is stopped; start it with \`zinit-ts start ${dep}\``;
-      return `waiting for "${dep}" (${d.state})`;
-    }
-    return null;
-  }
-}
-
-function sameConfig(a: ServiceConfig, b: ServiceConfig): boolean {
-  const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, source: '' });
-  return strip(a) === strip(b);
 }

@@ -9,7 +9,8 @@ export interface RestartSettings {
   readonly maxRestarts: number;
 }
 
-export interface RunOutcome {
+/** How the main process ended: cleanly or not, and after how long. */
+export interface MainExit {
   readonly ok: boolean;
   readonly ranMs: number;
 }
@@ -20,14 +21,14 @@ export type RestartDecision =
   | { readonly action: 'give-up'; readonly streak: number };
 
 /**
- * `streak` is the number of consecutive restarts so far. A run that lasted longer than the
+ * `streak` is the number of consecutive restarts so far. A process that lasted longer than the
  * backoff cap counts as healthy and resets it, so a service that crashes once a day restarts
  * at the first delay again.
  */
-export function decideRestart(s: RestartSettings, run: RunOutcome, streak: number): RestartDecision {
-  if (s.restart === 'never') return run.ok ? { action: 'stay' } : { action: 'give-up', streak };
-  if (s.restart === 'on-failure' && run.ok) return { action: 'stay' };
-  const base = run.ranMs > s.restartMaxDelayMs ? 0 : streak;
+export function decideRestart(s: RestartSettings, exit: MainExit, streak: number): RestartDecision {
+  if (s.restart === 'never') return exit.ok ? { action: 'stay' } : { action: 'give-up', streak };
+  if (s.restart === 'on-failure' && exit.ok) return { action: 'stay' };
+  const base = exit.ranMs > s.restartMaxDelayMs ? 0 : streak;
   if (s.maxRestarts > 0 && base >= s.maxRestarts) return { action: 'give-up', streak: base };
   return { action: 'respawn', delayMs: backoffDelay(s, base + 1), streak: base + 1 };
 }

@@ -30,7 +30,8 @@ export interface ExitRecord extends ExitStatus {
 
 export type { StopReport } from './service-stop.js';
 
-interface Run {
+/** The service's main process, from its spawn until its exit event. */
+interface MainProcess {
   readonly handle: ProcessHandle;
   readonly startedAt: number;
   exited: boolean;
@@ -45,7 +46,7 @@ export class ServiceRunner {
   /** A start was asked for and waits for dependencies. */
   wantStart = false;
   private streak = 0;
-  private run: Run | null = null;
+  private main: MainProcess | null = null;
   private restartTimer: TimerHandle | null = null;
   private probeTimer: TimerHandle | null = null;
   private probe: { handle: ProcessHandle; timeout: TimerHandle } | null = null;
@@ -68,7 +69,7 @@ export class ServiceRunner {
   }
 
   get pid(): number | null {
-    return this.run && !this.run.exited ? this.run.handle.pid : null;
+    return this.main && !this.main.exited ? this.main.handle.pid : null;
   }
 
   get restartPending(): boolean {
@@ -92,17 +93,17 @@ export class ServiceRunner {
   }
 
   spawn(): void {
-    if (this.run && !this.run.exited) return;
+    if (this.main && !this.main.exited) return;
     this.wantStart = false;
     this.blockedReason = null;
     this.clearRestartTimer();
     const c = this.config;
     const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'main', c.argv));
-    const run: Run = { handle, startedAt: this.deps.clock.now(), exited: false };
-    this.run = run;
+    const main: MainProcess = { handle, startedAt: this.deps.clock.now(), exited: false };
+    this.main = main;
     if (handle.pid > 0) this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
     this.move({ kind: 'spawn' });
-    void handle.exited.then((status) => this.onExit(run, status));
+    void handle.exited.then((status) => this.onExit(main, status));
     if (!c.oneshot) {
       if (c.testArgv && handle.pid > 0) {
         this.probeAttempt = 0;
@@ -153,17 +154,17 @@ export class ServiceRunner {
     this.deps.onChange(this);
   }
 
-  private onExit(run: Run, status: ExitStatus): void {
-    run.exited = true;
+  private onExit(main: MainProcess, status: ExitStatus): void {
+    main.exited = true;
     const now = this.deps.clock.now();
-    this.lastExit = { ...status, at: Date.now(), pid: run.handle.pid };
-    if (this.run !== run) return;
+    this.lastExit = { ...status, at: Date.now(), pid: main.handle.pid };
+    if (this.main !== main) return;
     this.clearProbe();
     const c = this.config;
     const ok = status.code === 0;
-    const fields = { service: c.name, pid: run.handle.pid, code: status.code, signal: status.signal };
+    const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal };
     // The precise reason of a failed spawn is known only once the spawn has settled.
-    if (run.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: run.handle.spawnError ?? 'unknown error' });
+    if (main.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: main.handle.spawnError ?? 'unknown error' });
     if (this.target === 'Down') {
       this.deps.logger.info('service exited after stop', fields);
       this.move({ kind: 'exit', ok: true });
@@ -176,7 +177,7 @@ export class ServiceRunner {
     }
     this.deps.logger.warn('service exited', fields);
     this.move({ kind: 'exit', ok });
-    const decision = decideRestart(c, { ok, ranMs: now - run.startedAt }, this.streak);
+    const decision = decideRestart(c, { ok, ranMs: now - main.startedAt }, this.streak);
     if (decision.action === 'respawn') {
       this.streak = decision.streak;
       this.deps.logger.info('respawn scheduled', { service: c.name, delayMs: decision.delayMs, attempt: decision.streak });
@@ -217,8 +218,8 @@ export class ServiceRunner {
 
   private runProbe(): void {
     const c = this.config;
-    const run = this.run;
-    if (!c.testArgv || !run || run.exited || this.target !== 'Up') return;
+    const main = this.main;
+    if (!c.testArgv || !main || main.exited || this.target !== 'Up') return;
     const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'test', c.testArgv));
     const timeout = this.deps.clock.setTimeout(() => {
       if (handle.pid > 0) this.deps.proc.signalGroup(handle.pid, 'SIGKILL');
@@ -229,7 +230,7 @@ export class ServiceRunner {
       this.deps.clock.clearTimeout(timeout);
       if (this.probe !== probe) return;
       this.probe = null;
-      if (this.run !== run || run.exited || this.target !== 'Up') return;
+      if (this.main !== main || main.exited || this.target !== 'Up') return;
       if (status.code === 0) {
         this.move({ kind: 'ready' });
         return;
@@ -260,7 +261,7 @@ export class ServiceRunner {
   }
 
   private stopNow(): Promise<StopReport> {
-    const run = this.run && !this.run.exited ? this.run : null;
-    return stopService(this.deps, this.config, run ? { pid: run.handle.pid, exited: run.handle.exited } : null, (at) => (this.stopDeadline = at));
+    const main = this.main && !this.main.exited ? this.main : null;
+    return stopService(this.deps, this.config, main ? { pid: main.handle.pid, exited: main.handle.exited } : null, (at) => (this.stopDeadline = at));
   }
 }

@@ -53,3 +53,8 @@ export function hasProcess(state: State): boolean {
 export function satisfiesDependents(state: State, oneshot: boolean): boolean {
   return oneshot ? state === 'Success' : state === 'Running';
 }
+
+/** Failed for good: its restarts gave up (Failure), or a oneshot ended in Error; only a start by hand brings it back. */
+export function failedForGood(state: State, oneshot: boolean): boolean {
+  return state === 'Failure' || (oneshot && state === 'Error');
+}

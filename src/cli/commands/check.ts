@@ -10,10 +10,11 @@ export function registerCheck(program: Command): void {
     .option('--budget <seconds>', "warn when the worst-case shutdown exceeds this (e.g. a pod's terminationGracePeriodSeconds)")
     .action(async (o: { config: string; budget?: string }) => {
       // Loaded only for `check`, so the other commands start fast.
-      const [{ loadConfigDir }, { formatConfigError }, { buildDependencyGraph }, { resolveIdentity }] = await Promise.all([
+      const [{ loadConfigDir }, { formatConfigError }, { buildDependencyGraph }, { cycleMessage, invalidDependencyOf, undefinedDependencyOf }, { resolveIdentity }] = await Promise.all([
         import('../../config/load-dir.js'),
         import('../../config/format-error.js'),
         import('../../graph/dependency-graph.js'),
+        import('../../graph/dependency-messages.js'),
         import('../../os/identity.js'),
       ]);
       const { services, errors } = await loadConfigDir(o.config, resolveIdentity).catch((err: Error) => {
@@ -25,10 +26,10 @@ export function registerCheck(program: Command): void {
       for (const [name, deps] of graph.missing) {
         for (const dep of deps) {
           const file = services.get(name)?.source ?? name;
-          problems.push(broken.has(dep) ? `${file}: depends on "${dep}", whose file is invalid` : `${file}: depends on "${dep}", which has no service file; add ${dep}.yaml or remove it from \`after\``);
+          problems.push(broken.has(dep) ? invalidDependencyOf(file, dep) : undefinedDependencyOf(file, dep));
         }
       }
-      for (const cycle of graph.cycles) problems.push(`dependency cycle: ${cycle.join(' → ')}; remove one of these \`after\` entries`);
+      for (const cycle of graph.cycles) problems.push(cycleMessage(cycle));
       const out: string[] = [`${services.size} service(s) valid, ${new Set(errors.map((e) => e.service)).size} invalid`];
       out.push('start order:');
       graph.startLevels().forEach((level, i) => out.push(`  ${i + 1}. ${level.join(', ')}`));

@@ -1,7 +1,7 @@
 // service_*: zinit's service methods (and zinit-ts's statuses and tree), mapped onto the manager.
 import { formatConfigError } from '../../config/format-error.js';
 import { parseSignal } from '../../config/signals.js';
-import type { ServiceStatus } from '../../supervisor/manager.js';
+import type { ServiceStatus } from '../../supervisor/service-status.js';
 import { buildProcessTree, type TreeNode } from '../../supervisor/process-tree.js';
 import { runTagName } from '../../supervisor/transient-runs.js';
 import { sampleTreeUsage } from '../../os/tree-usage.js';

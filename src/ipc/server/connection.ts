@@ -1,42 +1,18 @@
 // One control-socket client: framing, admission of its requests, flow control of its answers and streams, idleness.
 import type net from 'node:net';
 import { JsonFramer, encodeLine } from '../framing.js';
-import {
-  ConnectionDroppedError,
-  InternalError,
-  InvalidRequestError,
-  ParseError,
-  RequestTooDeepError,
-  RequestTooLargeError,
-  RpcError,
-  TooManyStreamsError,
-} from '../../errors/errors.js';
+import { ConnectionDroppedError, ParseError, RequestTooDeepError, RequestTooLargeError } from '../../errors/errors.js';
+import { messageOf } from '../../errors/message-of.js';
 import type { MethodTable, RpcContext } from '../method-table.js';
-import { checkRequest } from '../request-check.js';
-import { errorResponse, successResponse, type JsonRpcResponse } from '../wire.js';
+import { errorResponse } from '../wire.js';
+import { answerMessage, type Answering } from './answer.js';
+import { EVICTION_GRACE_MS, type ConnectionLimits, type RpcLogger } from './connection-limits.js';
+import { DrainWaiters } from './drain-waiters.js';
+import { ReadGate } from './read-gate.js';
+import { StreamSlots } from './stream-slots.js';
 
-export interface RpcLogger {
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
-
-export interface ConnectionLimits {
-  readonly maxRequestBytes: number;
-  readonly maxDepth: number;
-  readonly highWaterMark: number;
-  readonly maxInFlight: number;
-  readonly maxStreams: number;
-  readonly idleTimeoutMs: number;
-}
-
-export const MAX_BATCH_LENGTH = 1000;
 /** Requests started per turn of the event loop before the answers so far are weighed again. */
 const REQUESTS_PER_TURN = 16;
-/** A client that was told to go away gets this long to read the reason before it is cut off. */
-export const EVICTION_GRACE_MS = 1000;
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * One client. Requests are answered as they complete. Input is read only while the client
@@ -51,12 +27,13 @@ export class Connection {
   private readonly ctx: RpcContext;
   private readonly queue: string[] = [];
   private inFlight = 0;
-  private streams = 0;
+  private readonly streams: StreamSlots;
   private inputEnded = false;
-  private paused = false;
+  private readonly reading: ReadGate;
   private ending = false;
   private pumpScheduled = false;
-  private drainWaiters: (() => void)[] = [];
+  private readonly drainWaiters: DrainWaiters;
+  private readonly answering: Answering;
   private destroyTimer: NodeJS.Timeout | undefined;
   private readonly afterWrite = (): void => this.onWritten();
   /** When the client last sent a byte or last had something running (ms, monotonic enough for idleness). */
@@ -80,18 +57,22 @@ export class Connection {
       },
     );
     const socketOf = (): net.Socket => this.socket;
+    this.streams = new StreamSlots(limits.maxStreams, () => (this.lastActive = Date.now()));
+    this.reading = new ReadGate(socket);
+    this.drainWaiters = new DrainWaiters(() => socketOf().writableLength, limits.highWaterMark, this.controller.signal, logger);
     this.ctx = {
       signal: this.controller.signal,
       notify: (method, params) => this.notify(method, params),
-      onDrain: (cb) => this.onDrain(cb),
+      onDrain: (cb) => this.drainWaiters.add(cb),
       get backlog() {
         return socketOf().writableLength;
       },
       highWaterMark: limits.highWaterMark,
       sendEncoded: (text) => this.sendEncoded(text),
-      openStream: () => this.openStream(),
+      openStream: () => this.streams.take(),
       drop: (reason) => this.drop(reason),
     };
+    this.answering = { methods, ctx: this.ctx, logger, send: (line) => this.send(line) };
     socket.on('data', (chunk: Buffer) => {
       this.lastActive = Date.now();
       this.framer.push(chunk);
@@ -122,7 +103,7 @@ export class Connection {
       clearTimeout(this.destroyTimer);
       this.framer.stop();
       this.queue.length = 0;
-      this.drainWaiters = [];
+      this.drainWaiters.clear();
       this.controller.abort(new Error('the client disconnected'));
       onGone(this);
       markClosed();
@@ -131,7 +112,7 @@ export class Connection {
 
   /** Nothing running, no stream open, nothing queued: the connection only holds a slot. */
   get idle(): boolean {
-    return this.inFlight === 0 && this.streams === 0 && this.queue.length === 0 && !this.ending;
+    return this.inFlight === 0 && this.streams.count === 0 && this.queue.length === 0 && !this.ending;
   }
 
   /** Milliseconds since the client last sent anything or last had work running. */
@@ -147,8 +128,7 @@ export class Connection {
     this.framer.stop();
     this.queue.length = 0;
     // Keep reading (and dropping) so a client still writing does not stall before it sees the end.
-    this.paused = false;
-    this.socket.resume();
+    this.reading.open();
     this.socket.end();
     this.destroyTimer = setTimeout(() => this.socket.destroy(), graceMs);
     this.destroyTimer.unref();
@@ -175,20 +155,6 @@ export class Connection {
     }
     // Busy (a stream or a long request): re-arm and look again later.
     this.socket.setTimeout(this.limits.idleTimeoutMs);
-  }
-
-  private openStream(): () => void {
-    if (this.streams >= this.limits.maxStreams) {
-      throw TooManyStreamsError.perConnection(this.limits.maxStreams);
-    }
-    this.streams += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.streams -= 1;
-      this.lastActive = Date.now();
-    };
   }
 
   private drop(reason: string): void {
@@ -231,7 +197,7 @@ export class Connection {
       return;
     }
     this.inFlight += 1;
-    this.answer(message).then(
+    answerMessage(message, this.answering).then(
       () => this.settled(),
       (err: unknown) => {
         this.logger?.warn('control socket request failed unexpectedly', { error: messageOf(err) });
@@ -244,52 +210,6 @@ export class Connection {
     this.inFlight -= 1;
     this.lastActive = Date.now();
     this.pump();
-  }
-
-  private async answer(message: unknown): Promise<void> {
-    if (!Array.isArray(message)) {
-      const response = await this.run(message);
-      if (response !== null) this.send(`${this.encode(response)}\n`);
-      return;
-    }
-    if (message.length === 0 || message.length > MAX_BATCH_LENGTH) {
-      const why = message.length === 0 ? 'empty batch' : `batch of ${message.length} requests; at most ${MAX_BATCH_LENGTH}`;
-      this.send(encodeLine(errorResponse(null, new InvalidRequestError(why))));
-      return;
-    }
-    const responses = await Promise.all(message.map((item) => this.run(item)));
-    const encoded = responses.filter((r): r is JsonRpcResponse => r !== null).map((r) => this.encode(r));
-    if (encoded.length > 0) this.send(`[${encoded.join(',')}]\n`);
-  }
-
-  private async run(raw: unknown): Promise<JsonRpcResponse | null> {
-    const request = checkRequest(raw, this.methods);
-    if (!request.ok) return request.answer ? errorResponse(request.id, request.error) : null;
-    try {
-      const result: unknown = await request.spec.handler(request.params, this.ctx);
-      return request.notification ? null : successResponse(request.id, result);
-    } catch (err) {
-      const error = this.toRpcError(err, request.method);
-      return request.notification ? null : errorResponse(request.id, error);
-    }
-  }
-
-  private toRpcError(err: unknown, method: string): RpcError {
-    if (err instanceof RpcError) return err;
-    const fields: Record<string, unknown> = { method, error: messageOf(err) };
-    if (err instanceof Error && err.stack !== undefined) fields.stack = err.stack;
-    this.logger?.warn('control socket method failed', fields);
-    return new InternalError(messageOf(err));
-  }
-
-  private encode(response: JsonRpcResponse): string {
-    try {
-      return JSON.stringify(response);
-    } catch (err) {
-      this.logger?.warn('control socket answer is not JSON-encodable', { id: response.id, error: messageOf(err) });
-      const error = InternalError.unencodable(messageOf(err));
-      return JSON.stringify(errorResponse(response.id, error));
-    }
   }
 
   private send(line: string): void {
@@ -313,46 +233,16 @@ export class Connection {
     return true;
   }
 
-  private onDrain(cb: () => void): void {
-    if (this.controller.signal.aborted) return;
-    if (this.socket.writableLength < this.limits.highWaterMark) {
-      setImmediate(() => {
-        if (!this.controller.signal.aborted) this.callWaiter(cb);
-      });
-      return;
-    }
-    this.drainWaiters.push(cb);
-  }
-
   /** Runs after each write reaches the kernel: the moment to wake drain waiters and to read again. */
   private onWritten(): void {
-    if (this.drainWaiters.length > 0 && this.socket.writableLength < this.limits.highWaterMark) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const cb of waiters) this.callWaiter(cb);
-    }
+    this.drainWaiters.wake();
     this.pump();
-  }
-
-  private callWaiter(cb: () => void): void {
-    try {
-      cb();
-    } catch (err) {
-      this.logger?.warn('control socket drain callback failed', { error: messageOf(err) });
-    }
   }
 
   /** Reads from the client only while its queue is empty and it keeps up with its answers. */
   private updateFlow(): void {
     if (this.ending || this.socket.destroyed) return;
-    const hold = this.held || this.queue.length > 0;
-    if (hold && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    } else if (!hold && this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.reading.set(this.held || this.queue.length > 0);
   }
 
   /** A client that closed its sending side gets its pending answers, then the end. */

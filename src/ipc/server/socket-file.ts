@@ -3,7 +3,7 @@ import { errnoOf } from '../../errors/errno.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { messageOf } from './connection.js';
+import { messageOf } from '../../errors/message-of.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 const LISTEN_BACKLOG = 4096;

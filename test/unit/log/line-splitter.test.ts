@@ -2,11 +2,12 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../../src/log/line-splitter.js';
+import { LineSplitter } from '../../../src/log/line-splitter.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../src/log/capture.js';
 
 function split(chunks: readonly Buffer[], maxLineBytes?: number): string[] {
   const lines: string[] = [];
-  const splitter = new LineSplitter((l) => lines.push(l), maxLineBytes === undefined ? {} : { maxLineBytes });
+  const splitter = new LineSplitter((l) => lines.push(l), { maxLineBytes: maxLineBytes ?? DEFAULT_MAX_LINE_BYTES });
   for (const c of chunks) splitter.push(c);
   splitter.flush();
   return lines;
@@ -25,7 +26,7 @@ void describe('LineSplitter', () => {
 
   void test('flush emits nothing when no partial line is pending', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((l) => lines.push(l));
+    const splitter = new LineSplitter((l) => lines.push(l), { maxLineBytes: DEFAULT_MAX_LINE_BYTES });
     splitter.push(b('one\n'));
     splitter.flush();
     splitter.flush();
@@ -34,7 +35,7 @@ void describe('LineSplitter', () => {
 
   void test('emits lines as soon as they are complete, before flush', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((l) => lines.push(l));
+    const splitter = new LineSplitter((l) => lines.push(l), { maxLineBytes: DEFAULT_MAX_LINE_BYTES });
     splitter.push(b('a\nb'));
     assert.deepEqual(lines, ['a']);
     splitter.push(b('\n'));

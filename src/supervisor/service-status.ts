@@ -1,0 +1,32 @@
+// What the manager reports of one service: its state and target, its dependencies' states, its last exit, why it waits.
+import type { ServiceRunner } from './service-runner.js';
+import type { State, Target } from './state.js';
+
+export interface ServiceStatus {
+  readonly name: string;
+  readonly pid: number | null;
+  readonly state: State;
+  readonly target: Target;
+  readonly after: Readonly<Record<string, State>>;
+  readonly exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
+  readonly restarts: number;
+  readonly reason: string | null;
+  readonly oneshot: boolean;
+}
+
+/** The status of `r`; a dependency with no runner is 'Unknown'. */
+export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceRunner>): ServiceStatus {
+  const after: Record<string, State> = {};
+  for (const dep of r.config.after) after[dep] = runners.get(dep)?.state ?? 'Unknown';
+  return {
+    name: r.name,
+    pid: r.pid,
+    state: r.state,
+    target: r.target,
+    after,
+    exit: r.lastExit ? { code: r.lastExit.code, signal: r.lastExit.signal } : null,
+    restarts: r.restarts,
+    reason: r.state === 'Blocked' ? r.blockedReason : null,
+    oneshot: r.config.oneshot,
+  };
+}
