@@ -21,7 +21,7 @@ import type { Reaping } from './start-reaper.js';
 
 export interface Supervision {
   readonly manager: ServiceManager;
-  readonly runs: TransientRuns;
+  readonly transientRuns: TransientRuns;
   readonly table: ProcessTable;
   readonly logs: LogStore;
   readonly output: OutputRouting;
@@ -79,12 +79,12 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
     childEvents: reaping?.childEvents ?? new ChildEvents(false),
     restAtMainExit,
     ...processes,
-    runPostStop: postStopRunner({ proc, clock: systemClock, logger, processes }),
+    postStopHook: postStopRunner({ proc, clock: systemClock, logger, processes }),
     onCriticalFailure: (service, code) => {
       logger.error('critical service failed', { service, exitCode: code });
       if (opts.container) shutdown.request({ kind: 'stop', exitCode: code, why: `critical service ${service} failed` });
     },
   });
-  const runs = new TransientRuns({ proc, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
-  return { manager, runs, table, logs, output, activity };
+  const transientRuns = new TransientRuns({ proc, table, clock: systemClock, logger, env: (name) => ({ ...baseEnv, ...tagEnv(tag, name) }) });
+  return { manager, transientRuns, table, logs, output, activity };
 }

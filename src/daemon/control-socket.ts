@@ -11,7 +11,7 @@ import type { ShutdownRequests } from './shutdown-requests.js';
 
 /** null when the socket cannot be opened (logged): the daemon then exits with 1. */
 export async function bindControlSocket(socketPath: string, configDir: string, supervision: Supervision, shutdown: ShutdownRequests, logger: Logger): Promise<RpcServer | null> {
-  const { manager, logs, table, runs, activity } = supervision;
+  const { manager, logs, table, transientRuns, activity } = supervision;
   const server = new RpcServer({
     path: socketPath,
     logger,
@@ -20,7 +20,7 @@ export async function bindControlSocket(socketPath: string, configDir: string, s
       logs,
       followers: new LogFanout(logs),
       table,
-      runs,
+      transientRuns,
       version: VERSION,
       loadConfig: () => activity.loaded(loadConfigDirIsolated(configDir)),
       loadService: (name) => activity.loaded(loadServiceFileIsolated(configDir, name)),

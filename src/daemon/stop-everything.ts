@@ -8,7 +8,7 @@ import { shutdownProgressLine } from './shutdown-report-text.js';
 const PROGRESS_EVERY_MS = 1000;
 
 export async function stopEverything(supervision: Supervision, isPid1: boolean, logger: Logger): Promise<ShutdownRecord> {
-  const { manager, runs, table } = supervision;
+  const { manager, transientRuns, table } = supervision;
   // A container's log shows what the shutdown waits on, once a second.
   const progress = setInterval(() => {
     const line = shutdownProgressLine(manager.stopping());
@@ -16,8 +16,8 @@ export async function stopEverything(supervision: Supervision, isPid1: boolean, 
   }, PROGRESS_EVERY_MS);
   const stops = await manager.shutdown();
   clearInterval(progress);
-  await runs.killAll();
+  await transientRuns.killAll();
   const sweep = await sweepLeftovers(table, logger, isPid1);
-  await manager.runPostStopHooks(stops.services);
+  await manager.postStopAfterSweep(stops.services);
   return { stops, sweep };
 }

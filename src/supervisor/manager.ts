@@ -16,7 +16,7 @@ export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
   /** Every state change, for metrics and log followers. */
   readonly onServiceChange?: (runner: ServiceRunner) => void;
   /** Runs a service's post_stop command once all its processes are gone. */
-  readonly runPostStop?: (config: ServiceConfig) => Promise<void>;
+  readonly postStopHook?: (config: ServiceConfig) => Promise<void>;
 }
 
 export interface ShutdownReport {
@@ -76,7 +76,7 @@ export class ServiceManager {
   async stop(name: string): Promise<StopReport> {
     const r = this.runner(name);
     const report = await r.stop();
-    if (report.hadProcess) await this.deps.runPostStop?.(r.config);
+    if (report.hadProcess) await this.deps.postStopHook?.(r.config);
     return report;
   }
 
@@ -179,8 +179,8 @@ export class ServiceManager {
   }
 
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
-  async runPostStopHooks(reports: readonly StopReport[]): Promise<void> {
-    const postStop = this.deps.runPostStop;
+  async postStopAfterSweep(reports: readonly StopReport[]): Promise<void> {
+    const postStop = this.deps.postStopHook;
     if (!postStop) return;
     await Promise.all(
       reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => postStop(this.runner(r.service).config)),

@@ -17,7 +17,7 @@ export interface HandlerDeps {
   readonly logs: LogStore;
   readonly followers: LogFanout;
   readonly table: ProcessTablePort;
-  readonly runs: TransientRuns;
+  readonly transientRuns: TransientRuns;
   readonly version: string;
   /** Loads the whole config directory (for reload), off the main thread. */
   readonly loadConfig: () => Promise<LoadResult>;

@@ -29,7 +29,7 @@ function runTransient(d: HandlerDeps, p: Args<'system_run'>, ctx: RpcContext): n
   if (d.manager.shuttingDown) throw new ShuttingDownError();
   const release = ctx.openStream();
   const stream = new RunStream(ctx, nextSubscriptionId());
-  const { info, done, flow } = d.runs.start(
+  const { info, done, flow } = d.transientRuns.start(
     {
       argv: p.argv,
       env: o.env ?? {},
@@ -42,7 +42,7 @@ function runTransient(d: HandlerDeps, p: Args<'system_run'>, ctx: RpcContext): n
     (s, text) => stream.output({ stream: s, text }),
   );
   stream.useFlow(flow);
-  const onAbort = (): void => void d.runs.cancel(info.id);
+  const onAbort = (): void => void d.transientRuns.cancel(info.id);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   void done.then((r) => {
     ctx.signal.removeEventListener('abort', onAbort);

@@ -32,7 +32,7 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
     service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, s.state])),
     service_statuses: () => [
       ...manager.list().map(statusJson),
-      ...d.runs.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
+      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
     ],
     service_status: (p) => statusJson(manager.status(p.name)),
     service_start: (p) => {
@@ -86,7 +86,7 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
         const st = manager.status(n);
         out[n] = buildProcessTree(d.table.find(n, st.pid), st.pid, d.commandLine);
       }
-      for (const r of p.name === undefined ? d.runs.list() : []) out[r.name] = buildProcessTree(d.table.find(runTagName(r.id), r.pid), r.pid, d.commandLine);
+      for (const r of p.name === undefined ? d.transientRuns.list() : []) out[r.name] = buildProcessTree(d.table.find(runTagName(r.id), r.pid), r.pid, d.commandLine);
       return out;
     },
   };

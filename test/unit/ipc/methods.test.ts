@@ -27,7 +27,7 @@ function setup(options: { loadService?: (name: string) => Promise<ParseResult>; 
     logs,
     followers: new LogFanout(logs, options.maxFollowers === undefined ? {} : { maxFollowers: options.maxFollowers }),
     table: os,
-    runs: new TransientRuns({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}) }),
+    transientRuns: new TransientRuns({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}) }),
     version: '0.0.0-test',
     loadConfig: () => Promise.resolve({ services: new Map(), errors: [] }),
     loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [] })),
