@@ -16,3 +16,15 @@ export function reportFailure(err: unknown): void {
   process.stderr.write(`zinit-ts: ${messageOf(err)}\n`);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 }
+
+/**
+ * A reader that leaves (`zinit-ts log | head -5`) ends the command quietly, exit 0 and nothing on
+ * stderr, as it ends a Unix filter; any other failure to write the output is one line and exit 1.
+ */
+export function endWhenReaderLeaves(stream: NodeJS.WritableStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`zinit-ts: cannot write the output: ${messageOf(err)}\n`);
+    process.exit(1);
+  });
+}

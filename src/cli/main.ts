@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // zinit-ts command line: `init` runs the manager; every other command talks to it over the control socket.
-import { reportFailure } from './cli-error.js';
+import { endWhenReaderLeaves, reportFailure } from './cli-error.js';
 import { parseQuickCommand } from './quick-command.js';
 
 // `list` and `status` are what scripts and health checks run over and over: they load the socket
@@ -11,6 +11,7 @@ if (quick === null) {
   const { runProgram } = await import('./program.js');
   await runProgram(process.argv);
 } else {
+  endWhenReaderLeaves();
   try {
     const [{ listServices, serviceStatus }, { socketPath }] = await Promise.all([import('./commands/query.js'), import('./connect.js')]);
     const socket = socketPath(quick.socket);

@@ -5,7 +5,7 @@ import { registerServiceCommands } from './commands/services.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerCheck } from './commands/check.js';
 import { registerRun } from './commands/run.js';
-import { reportFailure } from './cli-error.js';
+import { endWhenReaderLeaves, reportFailure } from './cli-error.js';
 import { VERSION } from '../version.js';
 
 /** Parses `argv` (node, script, arguments…) and runs the command; never rejects. */
@@ -18,7 +18,11 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     .option('-s, --socket <path>', 'control socket (env ZINIT_SOCKET; default /var/run/zinit.sock)')
     .enablePositionalOptions()
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // The daemon's own output is its logger's to handle: a closed stdout must never end PID 1.
+    .hook('preAction', (_program, command) => {
+      if (command.name() !== 'init') endWhenReaderLeaves();
+    });
 
   const globals = (): { socket?: string } => program.opts<{ socket?: string }>();
   registerInit(program, globals);
