@@ -1,5 +1,5 @@
 // The process table over a fake /proc: a subtree walk finds our processes and escapees, and reads environments only where the tree cannot place a process.
-import { test, after } from 'node:test';
+import { test, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -126,4 +126,66 @@ test('a walk that meets a child of ours freshly exited is unsettled (its orphans
   assert.deepEqual(await t.lookFresh('app', null), { procs: [], settled: false });
   assert.equal((await t.lookFresh('app', null)).settled, true, 'dead at the last walk: it handed its children over before this one');
   assert.equal(table(root, 'host').scan(-1).settled, true, 'a walk of every pid cannot miss a reparented one');
+});
+
+/** Another process now holds `pid`: the same stat but for its start time (field 22). */
+function reuse(root: string, pid: number, startTime: number): void {
+  const file = path.join(root, String(pid), 'stat');
+  const text = fs.readFileSync(file, 'utf8');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).trim().split(' ');
+  // fields[0] is field 3 (state), so field 22 is fields[19].
+  fields[19] = String(startTime);
+  fs.writeFileSync(file, `${text.slice(0, close + 2)}${fields.join(' ')}\n`);
+}
+
+/** process.kill observed, never called for real: the pids of the fake /proc are not ours. */
+function observeKill(): { pid: number; signal: unknown }[] {
+  const sent: { pid: number; signal: unknown }[] = [];
+  mock.method(process, 'kill', (pid: number, signal?: string | number) => {
+    sent.push({ pid, signal });
+    return true;
+  });
+  return sent;
+}
+
+test('signal() skips a tracked pid now held by a process with another start time, and signals one that is still the same', (t) => {
+  t.after(() => mock.restoreAll());
+  const root = fakeProc(HOST);
+  const tb = table(root, 'subtree');
+  const tracked = tb.find('web', 20);
+  const byPid = new Map(tracked.map((p) => [p.pid, p]));
+  assert.equal(byPid.get(21)?.startTime, 1021, 'the start time is read from field 22');
+  reuse(root, 21, 5021);
+  const sent = observeKill();
+  const n = tb.signal(tracked, 'SIGTERM');
+  assert.ok(!sent.some((s) => s.pid === 21), 'the reused pid is never signalled');
+  assert.deepEqual(sent.map((s) => s.pid).sort((a, b) => a - b), [20, 22, 30, 31]);
+  assert.ok(sent.every((s) => s.signal === 'SIGTERM'));
+  assert.equal(n, 4, 'the count leaves out the skipped pid');
+});
+
+test('signal() skips a tracked pid that has no /proc entry any more', (t) => {
+  t.after(() => mock.restoreAll());
+  const root = fakeProc(HOST);
+  const tb = table(root, 'subtree');
+  const tracked = tb.find('db', 40);
+  fs.rmSync(path.join(root, '41'), { recursive: true });
+  const sent = observeKill();
+  assert.equal(tb.signal(tracked, 'SIGKILL'), 1);
+  assert.deepEqual(sent, [{ pid: 40, signal: 'SIGKILL' }]);
+});
+
+test('alive() drops a tracked pid reused by another start time, a vanished one and a zombie; keeps the same process', () => {
+  const root = fakeProc(HOST);
+  const tb = table(root, 'subtree');
+  const tracked = tb.find('web', 20);
+  assert.deepEqual(pids(tb.alive(tracked)), [20, 21, 22, 30, 31]);
+  reuse(root, 21, 5021);
+  fs.rmSync(path.join(root, '22'), { recursive: true });
+  const stat30 = path.join(root, '30', 'stat');
+  fs.writeFileSync(stat30, fs.readFileSync(stat30, 'utf8').replace(') S ', ') Z '));
+  assert.deepEqual(pids(tb.alive(tracked)), [20, 31]);
+  reuse(root, 21, 1021);
+  assert.deepEqual(pids(tb.alive(tracked)), [20, 21, 31], 'the same start time again: the same process');
 });

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceManager } from '../../../src/supervisor/manager.js';
 import { FIRST_SCAN_MS } from '../../../src/supervisor/service-stop.js';
-import type { ServiceConfig } from '../../../src/config/types.js';
+import type { ConfigError, ServiceConfig } from '../../../src/config/types.js';
+import { ServiceAlreadyMonitoredError, ServiceIsUpError, ServiceNotFoundError } from '../../../src/errors/errors.js';
+import { ErrorCode } from '../../../src/errors/codes.js';
 import { FakeClock, flush } from '../../helpers/fake-clock.js';
 import { FakeOs } from '../../helpers/fake-os.js';
 import { quietLogger, svc } from '../../helpers/service-config.js';
@@ -238,4 +240,118 @@ test('at the deadline every process found gets its own SIGKILL, even one recorde
   os.setExtra('moved', []);
   await clock.advance(50);
   await stopping;
+});
+
+const byName = (configs: ServiceConfig[]): Map<string, ServiceConfig> => new Map(configs.map((c) => [c.name, c]));
+const signalsTo = (os: FakeOs, pid: number): string[] => os.signals.filter((s) => s.pid === pid).map((s) => s.signal);
+
+test('reload starts a service that was added and leaves an unchanged one running with the same pid', async () => {
+  const { clock, os, m } = setup([svc('keep')]);
+  m.startAll();
+  await flush();
+  const pid = os.live('keep')?.pid ?? -1;
+  // Only the file it came from differs: not a change.
+  const reloading = m.reload(byName([svc('keep', { source: '/etc/zinit/keep.yaml' }), svc('fresh')]), []);
+  await clock.advance(0);
+  const result = await reloading;
+  assert.deepEqual(result, { added: ['fresh'], removed: [], changed: [], errors: [] });
+  await flush();
+  assert.ok(m.has('fresh'));
+  assert.equal(os.mains('fresh').length, 1, 'the new service is started');
+  assert.equal(m.status('fresh').target, 'Up');
+  assert.equal(os.mains('keep').length, 1, 'the unchanged service is not respawned');
+  assert.equal(os.live('keep')?.pid, pid, 'same process as before the reload');
+  assert.deepEqual(signalsTo(os, pid), [], 'the unchanged service is not signalled');
+  assert.deepEqual(m.names(), ['fresh', 'keep']);
+});
+
+test('reload stops a removed service and forgets it', async () => {
+  const { clock, os, m } = setup([svc('gone'), svc('stay')]);
+  m.startAll();
+  await flush();
+  const pid = os.live('gone')?.pid ?? -1;
+  const reloading = m.reload(byName([svc('stay')]), []);
+  await clock.advance(1000);
+  const result = await reloading;
+  assert.deepEqual(result.removed, ['gone']);
+  assert.ok(signalsTo(os, pid).includes('SIGTERM'), 'the removed service got its stop signal');
+  assert.equal(os.live('gone'), undefined, 'its process is gone');
+  assert.equal(m.has('gone'), false);
+  assert.deepEqual(m.names(), ['stay']);
+  assert.throws(() => m.status('gone'), (e: unknown) => e instanceof ServiceNotFoundError && e.code === ErrorCode.SERVICE_NOT_FOUND);
+  await clock.advance(5000);
+  assert.equal(os.mains('gone').length, 1, 'never respawned');
+});
+
+test('reload keeps a service whose file no longer parses: the error is returned, the process left alone', async () => {
+  const { clock, os, m } = setup([svc('broken')]);
+  m.startAll();
+  await flush();
+  const pid = os.live('broken')?.pid ?? -1;
+  const errors: ConfigError[] = [{ file: '/etc/zinit/broken.yaml', service: 'broken', line: 1, column: 1, message: 'exec is required' }];
+  const reloading = m.reload(new Map(), errors);
+  await clock.advance(0);
+  const result = await reloading;
+  assert.deepEqual(result.removed, []);
+  assert.equal(result.errors.length, 1);
+  assert.equal(os.live('broken')?.pid, pid);
+  assert.deepEqual(signalsTo(os, pid), []);
+});
+
+test('reload restarts a changed running service with its new config; a changed stopped one takes the config and stays down', async () => {
+  const { clock, os, m } = setup([svc('web'), svc('idle')]);
+  m.startAll();
+  await flush();
+  await m.stop('idle');
+  assert.equal(m.status('idle').target, 'Down');
+  const old = os.live('web')?.pid ?? -1;
+  const reloading = m.reload(byName([svc('web', { argv: ['run-web', '--v2'] }), svc('idle', { argv: ['run-idle', '--v2'] })]), []);
+  await clock.advance(1000);
+  const result = await reloading;
+  assert.deepEqual([...result.changed].sort(), ['idle', 'web']);
+  await flush();
+  assert.ok(signalsTo(os, old).includes('SIGTERM'), 'the old run is stopped');
+  const runs = os.mains('web');
+  assert.equal(runs.length, 2, 'started again');
+  assert.notEqual(os.live('web')?.pid, old);
+  assert.deepEqual(runs[1]?.req.argv, ['run-web', '--v2'], 'the new run uses the new config');
+  assert.equal(m.status('web').target, 'Up');
+  assert.deepEqual(m.runner('idle').config.argv, ['run-idle', '--v2']);
+  assert.equal(m.status('idle').target, 'Down', 'a service stopped by the operator is not started by a reload');
+  assert.equal(os.mains('idle').length, 1);
+});
+
+test('forget refuses a running service (SERVICE_IS_UP, not-stopped) and drops a stopped one', async () => {
+  const { os, m } = setup([svc('once')]);
+  m.startAll();
+  await flush();
+  assert.throws(
+    () => m.forget('once'),
+    (e: unknown) => e instanceof ServiceIsUpError && e.code === ErrorCode.SERVICE_IS_UP && e.refusal === 'not-stopped' && e.service === 'once',
+  );
+  assert.ok(m.has('once'), 'still known after the refusal');
+  assert.ok(os.live('once'), 'and still running');
+  await m.stop('once');
+  m.forget('once');
+  assert.equal(m.has('once'), false);
+  assert.deepEqual(m.names(), []);
+  assert.throws(() => m.forget('once'), ServiceNotFoundError);
+});
+
+test('monitor adds one service and starts it; monitoring a known name again is refused (SERVICE_ALREADY_MONITORED)', async () => {
+  const { os, m } = setup([svc('base')]);
+  m.startAll();
+  await flush();
+  m.monitor(svc('later'));
+  assert.ok(m.has('later'));
+  await flush();
+  assert.equal(os.mains('later').length, 1, 'started without startAll');
+  assert.equal(m.status('later').target, 'Up');
+  assert.equal(os.mains('base').length, 1, 'the others are not touched');
+  assert.throws(
+    () => m.monitor(svc('later')),
+    (e: unknown) => e instanceof ServiceAlreadyMonitoredError && e.code === ErrorCode.SERVICE_ALREADY_MONITORED && e.service === 'later',
+  );
+  await flush();
+  assert.equal(os.mains('later').length, 1, 'the refused monitor spawned nothing');
 });
