@@ -21,8 +21,10 @@ export interface OutputTargets {
 }
 
 export class OutputRouting {
-  // One file per service, opened on its first process and kept for the daemon's life.
-  readonly #files = new Map<string, LogFileTarget>();
+  // One file per service, opened on its first process; a later process whose config names another
+  // file (or other rotation limits), after a reload, gets that file and the old one is closed.
+  readonly #files = new Map<string, { readonly key: string; readonly file: LogFileTarget }>();
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(private readonly targets: OutputTargets) {}
 
@@ -45,17 +47,22 @@ export class OutputRouting {
     return (stream, text) => ring(c.name, stream, text);
   }
 
-  /** Closes every log file opened. */
+  /** Closes every log file opened, and waits for those being closed. */
   async close(): Promise<void> {
-    await Promise.all([...this.#files.values()].map((f) => f.close()));
+    await Promise.all([...[...this.#files.values()].map(({ file }) => file.close()), ...this.#closing]);
   }
 
   #fileOf(c: ServiceConfig, logFile: string): LogFileTarget {
-    let file = this.#files.get(c.name);
-    if (!file) {
-      file = this.targets.openFile(c, logFile);
-      this.#files.set(c.name, file);
+    const key = JSON.stringify([c.dir, logFile, c.logMaxSize, c.logMaxFiles]);
+    const open = this.#files.get(c.name);
+    if (open?.key === key) return open.file;
+    if (open) {
+      // What the old process still had queued is written before the file closes.
+      const closing = open.file.close().finally(() => this.#closing.delete(closing));
+      this.#closing.add(closing);
     }
+    const file = this.targets.openFile(c, logFile);
+    this.#files.set(c.name, { key, file });
     return file;
   }
 }

@@ -110,6 +110,23 @@ test('log: file appends timestamped lines and rotates at log_max_size keeping lo
   assert.match((await daemon.cli(['log', '-s', 'chatty'])).stdout, /\[chatty\] stdout: done-writing/, 'the ring has it too');
 });
 
+test('a reload that names another log_file: the restarted service writes to the new file, the old one keeps what came before', async () => {
+  const dir = tempDir();
+  const oldFile = path.join(dir, 'old.log');
+  const newFile = path.join(dir, 'new.log');
+  const unit = (file: string, word: string): string => `exec: sh -c 'echo ${word}; exec sleep 1000'\nlog: file\nlog_file: ${file}\n`;
+  daemon = await startDaemon({ svc: unit(oldFile, 'first-config') }, [], { dir });
+  const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+  await waitFor(() => read(oldFile).includes('first-config'), 10_000, 'the first line in the old file');
+  const firstPid = (await waitState(daemon, 'svc', 'Running')).pid;
+  fs.writeFileSync(path.join(daemon.configDir, 'svc.yaml'), unit(newFile, 'second-config'));
+  assert.equal((await daemon.cli(['reload'])).code, 0);
+  await waitFor(() => read(newFile).includes('second-config'), 10_000, `the restarted service's line in ${newFile}`);
+  assert.notEqual((await waitState(daemon, 'svc', 'Running')).pid, firstPid, 'the changed service was restarted');
+  assert.doesNotMatch(read(oldFile), /second-config/);
+  assert.match(read(oldFile), /first-config/);
+});
+
 test('a log file whose directory is removed while the service prints is reopened in a recreated directory, and the log says so once', async () => {
   const dir = tempDir();
   const logDir = path.join(dir, 'logs');

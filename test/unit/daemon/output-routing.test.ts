@@ -103,4 +103,34 @@ void describe('OutputRouting', () => {
       ],
     );
   });
+
+  void test('a later process of the service keeps the file its config still names', () => {
+    const { routing, files } = setup();
+    const c = svc('db', { log: 'file', logFile: 'db.log' });
+    routing.outputOf(c)?.('stdout', 'first run');
+    routing.outputOf({ ...c })?.('stdout', 'second run');
+    assert.equal(files.length, 1);
+    assert.deepEqual(files[0]?.lines, [['stdout', 'first run'], ['stdout', 'second run']]);
+  });
+
+  void test('after a reload that names another log_file, the new process writes there and the old file is closed', async () => {
+    const { routing, files } = setup();
+    const before = routing.outputOf(svc('db', { log: 'file', logFile: 'old.log' }));
+    const after = routing.outputOf(svc('db', { log: 'file', logFile: 'new.log' }));
+    after?.('stdout', 'new line');
+    assert.deepEqual(files.map((f) => [f.logFile, f.closed]), [['old.log', true], ['new.log', false]]);
+    assert.deepEqual(files[1]?.lines, [['stdout', 'new line']]);
+    // The old process's closure still points at its own file, never at the new one.
+    before?.('stdout', 'late line of the old process');
+    assert.deepEqual(files[1]?.lines, [['stdout', 'new line']]);
+    await routing.close();
+    assert.equal(files[1]?.closed, true);
+  });
+
+  void test('other rotation limits after a reload open the file anew with them', () => {
+    const { routing, files } = setup();
+    routing.outputOf(svc('db', { log: 'file', logFile: 'db.log', logMaxSize: 1000 }));
+    routing.outputOf(svc('db', { log: 'file', logFile: 'db.log', logMaxSize: 2000 }));
+    assert.deepEqual(files.map((f) => f.closed), [true, false]);
+  });
 });
