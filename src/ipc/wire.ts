@@ -1,5 +1,5 @@
 // JSON-RPC 2.0 messages as the control socket carries them: requests, answers, notifications, subscription items.
-import type { RpcError } from '../errors/errors.js';
+import type { ErrorObject, RpcError } from '../errors/errors.js';
 
 export type JsonRpcId = string | number | null;
 
@@ -11,8 +11,8 @@ export interface JsonRpcRequest {
   readonly params?: readonly unknown[] | Readonly<Record<string, unknown>>;
 }
 
-export type { ErrorObject as JsonRpcErrorObject } from '../errors/errors.js';
-import type { ErrorObject as JsonRpcErrorObject } from '../errors/errors.js';
+/** The error object of a failed answer (declared with the error classes that make it). */
+export type JsonRpcErrorObject = ErrorObject;
 
 export interface JsonRpcSuccess {
   readonly jsonrpc: '2.0';
