@@ -59,19 +59,19 @@ const nothing = { name: 'Nothing', schema: NothingSchema } as const;
 
 export const API = {
   service_list: {
-    summary: 'Every service and its state, as {name: state}',
+    summary: "Every service and its state, as {name: state}; an error state in zinit's words, e.g. Error(Exited(Pid(123), 3))",
     params: [],
     result: { name: 'ServiceStates', schema: ServiceStatesSchema },
     errors: ['INVALID_PARAMS'],
   },
   service_statuses: {
-    summary: 'Every service with state, pid, target, dependencies and last exit, then running transient commands (zinit-ts)',
+    summary: 'Every service with state (the plain word), pid, target, dependencies and last exit, then running transient commands (zinit-ts)',
     params: [],
     result: { name: 'ServiceStatuses', schema: StatusesSchema },
     errors: ['INVALID_PARAMS'],
   },
   service_status: {
-    summary: 'One service: state, pid, target, dependencies and their states, last exit, restarts',
+    summary: "One service: state, pid, target, dependencies and their states (states in zinit's words), last exit, restarts",
     params: [name],
     result: { name: 'ServiceStatus', schema: StatusSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
@@ -116,7 +116,7 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'INVALID_SIGNAL', 'SERVICE_IS_DOWN'],
   },
   service_stats: {
-    summary: "Memory (bytes) and CPU (% of one CPU) of the main process and of each of its descendants, and in `tree` the totals of every process of the service",
+    summary: 'Memory (bytes) and CPU (% of one CPU) of the main process and of each of its descendants, and in `tree` the totals of every process of the service',
     params: [name],
     result: { name: 'ServiceStats', schema: StatsSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_DOWN'],
@@ -128,7 +128,7 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SERVICE_ALREADY_EXISTS', 'CONFIG_ERROR', 'SERVICE_FILE_ERROR'],
   },
   service_get: {
-    summary: "A service file of the config directory as JSON (the file as it is now, whether loaded or not)",
+    summary: 'A service file of the config directory as JSON (the file as it is now, whether loaded or not)',
     params: [name],
     result: { name: 'ServiceContent', schema: ServiceContentSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'CONFIG_ERROR', 'SERVICE_FILE_ERROR'],
