@@ -18,13 +18,13 @@ export function registerRun(program: Command, globals: Globals): void {
       const env: Record<string, string> = {};
       for (const kv of o.env) {
         const i = kv.indexOf('=');
-        if (i <= 0) throw new CliError(`--env takes KEY=VALUE, got "${kv}"`, 2);
+        if (i <= 0) throw new CliError(`--env takes KEY=VALUE, got "${kv}"`);
         env[kv.slice(0, i)] = kv.slice(i + 1);
       }
       let timeout: number | undefined;
       if (o.timeout !== undefined) {
         timeout = Number(o.timeout);
-        if (!(timeout > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 2);
+        if (!(timeout > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`);
       }
       const options: RunOptions = { env, dir: o.dir, ...(timeout === undefined ? {} : { timeout }), ...(o.name === undefined ? {} : { name: o.name }) };
       let exit: RunExit | null = null;
