@@ -16,7 +16,7 @@ async function parse(args: readonly string[]): Promise<{ code: number | string |
   return { code: process.exitCode, out, err };
 }
 
-test('unknown commands and options, missing and extra arguments: exit 1, the message, then the help', async () => {
+test('unknown commands and options, missing and extra arguments, conflicting options: exit 1, the message, then the help', async () => {
   const cases: [string[], RegExp][] = [
     [['lis'], /^error: unknown command 'lis'\n\(Did you mean list\?\)\n\nUsage: zinit-ts/],
     [['--bogus'], /^error: unknown option '--bogus'/],
@@ -24,6 +24,8 @@ test('unknown commands and options, missing and extra arguments: exit 1, the mes
     [['stop'], /^error: missing required argument 'name'/],
     [['stop', 'a', 'b'], /^error: too many arguments for 'stop'/],
     [['stop', '--bogus', 'a'], /^error: unknown option '--bogus'/],
+    [['status', 'a', '--json', '--yaml'], /^error: option '--json' cannot be used with option '--yaml'/],
+    [['stats', 'a', '--yaml', '--json'], /^error: option '--json' cannot be used with option '--yaml'/],
   ];
   for (const [args, message] of cases) {
     const r = await parse(args);
@@ -50,6 +52,8 @@ test('help (of the program, of a command, through `help`) and version: exit 0 on
   }
   const help = (await parse(['--help'])).out;
   assert.match(help, /-d, --debug +debug mode/);
+  assert.match((await parse(['stop', '--help'])).out, /-v, --verbose/);
+  for (const cmd of ['list', 'status', 'stats']) assert.match((await parse([cmd, '--help'])).out, /--yaml +zinit's output/, cmd);
   assert.doesNotMatch((await parse(['stop', '--help'])).out, /--debug/, 'the -d a command also takes stays out of its help');
 });
 
