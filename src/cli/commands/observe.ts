@@ -9,8 +9,7 @@ import { isMethodNotFound, needsZinitTs } from '../zinit-fallback.js';
 import { printStatsYaml } from './yaml-views.js';
 
 /** What `service_stats` answers: zinit's fields, and zinit-ts's totals over the whole tree, which a zinit does not send. */
-type StatsAnswer = Pick<ServiceStats, 'name' | 'pid' | 'memory_usage' | 'cpu_usage' | 'children'> & { readonly tree?: Totals; readonly processes?: number; readonly cpuPercent?: number; readonly memoryBytes?: number };
-type Totals = Pick<ServiceStats, 'processes' | 'cpuPercent' | 'memoryBytes'>;
+type StatsAnswer = Omit<ServiceStats, 'tree'> & { readonly tree?: ServiceStats['tree'] };
 
 export function registerObserveCommands(program: Command, globals: Globals): void {
   const sock = (): string => socketPath(globals().socket);
@@ -34,7 +33,7 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
       if (o.yaml) return printStatsYaml(sock(), name);
       const s: StatsAnswer = await withClient(sock(), (c) => c.call('service_stats', [name]));
       if (o.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-      const t = s.tree ?? (s.processes !== undefined && s.cpuPercent !== undefined && s.memoryBytes !== undefined ? { processes: s.processes, cpuPercent: s.cpuPercent, memoryBytes: s.memoryBytes } : totalsOf(s));
+      const t = s.tree ?? totalsOf(s);
       process.stdout.write(`${table(['NAME', 'PID', 'PROCESSES', 'CPU', 'MEMORY'], [[s.name, String(s.pid || '-'), String(t.processes), `${t.cpuPercent.toFixed(1)}%`, bytes(t.memoryBytes)]])}\n`);
     });
 
@@ -57,7 +56,7 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
 }
 
 /** A zinit's stats have no totals: the main process and its descendants, added up. */
-function totalsOf(s: StatsAnswer): Totals {
+function totalsOf(s: StatsAnswer): ServiceStats['tree'] {
   return {
     processes: 1 + s.children.length,
     cpuPercent: s.children.reduce((sum, ch) => sum + ch.cpu_usage, s.cpu_usage),
@@ -71,7 +70,7 @@ function printLines(lines: readonly string[]): void {
 
 /** `log -s`: zinit-ts's lines (time, service, stream); a zinit ignores the format and sends its `[+] svc: text` lines, printed as they come. */
 async function printLog(c: ZinitClient, name: string | undefined): Promise<void> {
-  const lines = await c.call('stream_currentLogs', name === undefined ? [] : [name]);
+  const lines = await c.call('stream_currentLogs', { format: 'zinit-ts', ...(name === undefined ? {} : { name }) });
   // zinit-ts refuses a name it does not know; a zinit answers [], so ask it whether the service exists, as zinit's CLI does.
   if (lines.length === 0 && name !== undefined) await c.call('service_status', [name]);
   printLines(lines);
@@ -79,6 +78,7 @@ async function printLog(c: ZinitClient, name: string | undefined): Promise<void>
 
 /** `log`: the retained lines, then the new ones as they come, until the daemon ends the stream. */
 async function followLog(c: ZinitClient, name: string | undefined): Promise<void> {
+  const filter = name === undefined ? {} : { filter: name };
   // A zinit knows neither the history nor the format param: the lines it has now are a call of their own.
   const zinit = await c.call('service_statuses').then(
     () => false,
@@ -94,6 +94,6 @@ async function followLog(c: ZinitClient, name: string | undefined): Promise<void
   const print = (line: string): boolean => process.stdout.write(`${line}\n`);
   const sub = zinit
     ? await c.subscribe('stream_subscribeLogs', name === undefined ? [] : [name], print)
-    : await c.subscribe('stream_subscribeLogs', [name ?? null, true], print);
+    : await c.subscribe('stream_subscribeLogs', { ...filter, history: true, format: 'zinit-ts' }, print);
   await sub.closed;
 }

@@ -53,7 +53,7 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
     .description('stop a service; returns once every process of it is gone, printing nothing unless -v')
     .action(async (name: string, o: { verbose?: boolean }) => {
       if (o.verbose !== true) return void (await withClient(sock(), (c) => c.call('service_stop', [name])));
-      const r = await withClient(sock(), (c) => c.call('service_stop', [name]));
+      const r = await withClient(sock(), (c) => c.call('service_stop', { name, report: true }));
       // null: nothing ran (or the daemon is a zinit, which does not report on stops).
       print(r ? `${name} stopped in ${r.durationMs} ms${r.sigkill ? ' (SIGKILL needed)' : ''}` : `${name}: no process to stop`);
     });

@@ -126,4 +126,5 @@ test('start, stop, stop -v, kill, monitor, forget, shutdown: exit 0; only stop -
   }
   const v = await cli(['stop', '-v', 'db']);
   assert.deepEqual([v.code, v.stdout, v.stderr], [0, 'db: no process to stop\n', '']);
+  assert.deepEqual(zinit.calls.find((c) => c.method === 'service_stop' && JSON.stringify(c.params).includes('db'))?.params, { name: 'db', report: true });
 });
