@@ -198,7 +198,8 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SHUTTING_DOWN', 'TOO_MANY_STREAMS'],
   },
   'rpc.discover': {
-    summary: 'The OpenRPC description of this API',
+    // zinit 0.2.28 answers its document as a JSON string, against its own spec (which says object); no zinit client reads it, OpenRPC tools need the object.
+    summary: 'The OpenRPC description of this API, as an object',
     params: [],
     result: { name: 'OpenRpcDocument', schema: DocumentSchema },
     errors: ['INVALID_PARAMS'],

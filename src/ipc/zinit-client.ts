@@ -52,15 +52,15 @@ export class ZinitClient {
   }
 
   /**
-   * Follows a service's log lines (every service's when `name` is null), the retained ones first with `history`;
-   * lines as zinit writes them (`[+] web: text`) unless `format` is 'zinit-ts' (time, service and stream).
+   * Follows a service's log lines (every service's when `name` is null), the retained ones first with `history`:
+   * time, service and stream before each line, or with `format: 'zinit'` the lines as zinit writes them (`[+] web: text`).
    */
   followLogs(
     name: string | null,
     onLine: (line: string) => void,
     options: { readonly history?: boolean; readonly format?: LogFormat } = {},
   ): Promise<TypedSubscription<'stream_subscribeLogs'>> {
-    return this.subscribe('stream_subscribeLogs', [name, options.history === true, options.format ?? null], onLine);
+    return this.subscribe('stream_subscribeLogs', [name, options.history === true, options.format ?? 'zinit-ts'], onLine);
   }
 
   /**

@@ -65,7 +65,26 @@ export async function readDocumentIsolated(file: string): Promise<DocumentRead> 
 
 type Answer = Exclude<IsolatedLoadReply, { ok: false }>;
 
-function inLoader(task: LoaderTask, what: string): Promise<Answer> {
+/** Loaders alive at once: each is a Node process (tens of MiB), and clients can ask for one per request; the rest wait their turn. */
+export const MAX_LOADERS = 4;
+let loaders = 0;
+/** Each waiter is a request in flight, so their number is bounded by the control socket's own limits. */
+const waiting: (() => void)[] = [];
+
+async function inLoader(task: LoaderTask, what: string): Promise<Answer> {
+  if (loaders < MAX_LOADERS) loaders += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await runLoader(task, what);
+  } finally {
+    // The slot passes straight to the next in line, so no newcomer slips in between.
+    const next = waiting.shift();
+    if (next) next();
+    else loaders -= 1;
+  }
+}
+
+function runLoader(task: LoaderTask, what: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Its own session: a terminal's ^C or a signal to the daemon's group is the daemon's to handle.
     const child = fork(LOADER, [task.kind], {
