@@ -59,7 +59,12 @@ function notFound(action: string, name: string): Refusal {
   });
 }
 
-export async function startFakeZinit(socket: string, services: Record<string, FakeService> = {}): Promise<FakeZinit> {
+export interface FakeZinitOptions {
+  /** Answer a start of a running service with SERVICE_IS_UP, as earlier zinit-ts daemons did (zinit answers null). */
+  readonly refuseStartOfRunning?: boolean;
+}
+
+export async function startFakeZinit(socket: string, services: Record<string, FakeService> = {}, options: FakeZinitOptions = {}): Promise<FakeZinit> {
   const table = new Map(Object.entries(services));
   const calls: { method: string; params: unknown }[] = [];
   const logs: string[] = [];
@@ -85,6 +90,7 @@ export async function startFakeZinit(socket: string, services: Record<string, Fa
       }
       case 'service_start': {
         const s = known('starting service');
+        if (options.refuseStartOfRunning === true && s.pid !== 0) throw new Refusal({ code: -32002, message: `service "${String(name)}" is already running` });
         s.target = 'Up';
         if (s.pid === 0) [s.pid, s.state] = [nextPid++, 'Running'];
         return { result: null };

@@ -128,3 +128,17 @@ test('start, stop, stop -v, kill, monitor, forget, shutdown: exit 0; only stop -
   assert.deepEqual([v.code, v.stdout, v.stderr], [0, 'db: no process to stop\n', '']);
   assert.deepEqual(zinit.calls.find((c) => c.method === 'service_stop' && JSON.stringify(c.params).includes('db'))?.params, { name: 'db', report: true });
 });
+
+test('start of a running service answered SERVICE_IS_UP (earlier zinit-ts daemons) is the same silent success; other errors still fail', async () => {
+  const earlier = await startFakeZinit(path.join(dir, 'earlier.sock'), { web: { pid: 7, state: 'Running', target: 'Up', after: {} } }, { refuseStartOfRunning: true });
+  try {
+    const up = await runCli(['start', 'web'], { socket: earlier.socket });
+    assert.deepEqual([up.code, up.stdout, up.stderr], [0, '', '']);
+    assert.deepEqual(earlier.calls.map((c) => c.method), ['service_start'], 'the daemon was asked, and said it is up');
+    const missing = await runCli(['start', 'ghost'], { socket: earlier.socket });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /service 'ghost' not found/);
+  } finally {
+    await earlier.close();
+  }
+});
