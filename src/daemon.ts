@@ -1,7 +1,7 @@
 // Composition root: wires the real OS into the supervisor, installs signal handlers, runs until shutdown.
 import { installChildRegistry } from './os/child-registry.js';
 import { loadConfigDirIsolated } from './os/load-config-isolated.js';
-import { createLogger } from './log/logger.js';
+import { createLogger, type LogLevel } from './log/logger.js';
 import { announceStart } from './daemon/announce-start.js';
 import { buildSupervisor } from './daemon/build-supervisor.js';
 import { closeEverything } from './daemon/close-everything.js';
@@ -28,12 +28,14 @@ export interface DaemonOptions {
   readonly metrics: string | null;
   /** The heap limit in force, as `init` applied it. */
   readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
+  /** The manager's own log: `debug` with `-d`; default `info`. */
+  readonly logLevel?: LogLevel;
 }
 
 /** Runs the manager in the foreground; resolves with the process exit code once everything is stopped. */
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const registry = installChildRegistry();
-  const logger = createLogger({ format: opts.logFormat });
+  const logger = createLogger({ format: opts.logFormat, level: opts.logLevel ?? 'info' });
   const isPid1 = process.pid === 1;
   const shutdown = new ShutdownRequests(logger);
   installPid1Duties(opts.shutdownSignals, shutdown, logger);

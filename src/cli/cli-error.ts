@@ -11,9 +11,9 @@ export class CliError extends Error {
   }
 }
 
-/** Prints `err` as one line and sets the exit code: the CliError's own, or 1. */
-export function reportFailure(err: unknown): void {
-  process.stderr.write(`zinit-ts: ${messageOf(err)}\n`);
+/** Prints `err` as one line (on stderr unless told) and sets the exit code: the CliError's own, or 1. */
+export function reportFailure(err: unknown, writeErr: (text: string) => void = (text) => process.stderr.write(text)): void {
+  writeErr(`zinit-ts: ${messageOf(err)}\n`);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 }
 

@@ -8,8 +8,14 @@ import { messageOf } from '../errors/message-of.js';
 
 export { socketPath } from '../ipc/socket-path.js';
 
+/** The options before the command name (`-d` may also follow it). */
+export interface GlobalOptions {
+  readonly socket?: string;
+  readonly debug?: boolean;
+}
+
 /** What every command reads of the global options. */
-export type Globals = () => { socket?: string };
+export type Globals = () => GlobalOptions;
 
 /** Connect, run `fn`, close; a daemon that is not there is reported within a second. `advice` adds to the daemon's errors, by code. */
 export async function withClient<T>(socket: string, fn: (c: ZinitClient) => Promise<T>, advice?: Advice): Promise<T> {

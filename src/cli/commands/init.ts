@@ -22,20 +22,20 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
     .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string }) => {
       const maxHeap = Number(o.maxHeap);
-      if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`, 2);
+      if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`);
       const buffer = Number(o.buffer);
-      if (!Number.isInteger(buffer) || buffer < 1) throw new CliError(`--buffer must be a positive whole number of lines, got "${o.buffer}"`, 2);
-      if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${o.logFormat}"`, 2);
+      if (!Number.isInteger(buffer) || buffer < 1) throw new CliError(`--buffer must be a positive whole number of lines, got "${o.buffer}"`);
+      if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${o.logFormat}"`);
       const signals = o.shutdownSignals.split(',').map((s) => {
         const sig = parseSignal(s.trim());
-        if (!sig || sig === 'SIGKILL' || sig === 'SIGSTOP' || sig === 'SIGCHLD') throw new CliError(`--shutdown-signals: "${s}" cannot be used; use names such as SIGTERM,SIGINT`, 2);
+        if (!sig || sig === 'SIGKILL' || sig === 'SIGSTOP' || sig === 'SIGCHLD') throw new CliError(`--shutdown-signals: "${s}" cannot be used; use names such as SIGTERM,SIGINT`);
         return sig;
       });
       if (o.metrics !== undefined) {
         try {
           parseListen(o.metrics);
         } catch (err) {
-          throw new CliError((err as Error).message, 2);
+          throw new CliError((err as Error).message);
         }
       }
       // Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come before any child or socket.
@@ -51,6 +51,7 @@ export function registerInit(program: Command, globals: Globals): void {
         shutdownSignals: signals,
         metrics: o.metrics ?? null,
         heapLimit: heap,
+        logLevel: globals().debug === true ? 'debug' : 'info',
       });
       process.exit(code);
     });

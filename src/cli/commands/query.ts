@@ -1,26 +1,67 @@
-// list and status: one call to the daemon and its answer as a table, a few lines, or JSON.
+// list and status: the daemon's answer as a table, a few lines, or JSON; from zinit's methods where the daemon is a zinit.
+import type { ZinitClient } from '../../ipc/zinit-client.js';
+import { ErrorCode } from '../../errors/codes.js';
+import { RpcError, ServiceNotFoundError } from '../../errors/errors.js';
 import { withClient } from '../connect.js';
 import { describeExit, table } from '../format.js';
+import { orZinit } from '../zinit-fallback.js';
 
 export interface OutputOptions {
   readonly json?: boolean | undefined;
 }
 
+/** A service as either daemon tells it: zinit says nothing of exits and restarts. */
+interface ServiceView {
+  readonly name: string;
+  readonly pid: number;
+  readonly state: string;
+  readonly target: string;
+  readonly after: Readonly<Record<string, string>>;
+  readonly exit?: { readonly code: number | null; readonly signal: string | null } | null;
+  readonly restarts?: number;
+  readonly reason?: string | null;
+}
+
 export async function listServices(socket: string, o: OutputOptions): Promise<void> {
-  const list = await withClient(socket, (c) => c.call('service_statuses'));
+  const list = await withClient(socket, (c) => orZinit<readonly ServiceView[]>(() => c.call('service_statuses'), () => zinitStatuses(c)));
   if (o.json) return print(JSON.stringify(list, null, 2));
-  print(table(['NAME', 'STATE', 'PID', 'TARGET', 'LAST EXIT', 'RESTARTS'], list.map((s) => [s.name, s.state, s.pid ? String(s.pid) : '-', s.target, describeExit(s.exit), String(s.restarts)])));
+  print(table(['NAME', 'STATE', 'PID', 'TARGET', 'LAST EXIT', 'RESTARTS'], list.map((s) => [s.name, s.state, s.pid ? String(s.pid) : '-', s.target, describeExit(s.exit ?? null), s.restarts === undefined ? '-' : String(s.restarts)])));
 }
 
 export async function serviceStatus(socket: string, name: string, o: OutputOptions): Promise<void> {
-  const s = await withClient(socket, (c) => c.call('service_status', [name]));
+  const s = await withClient(socket, (c) =>
+    orZinit<ServiceView>(
+      async () => {
+        // zinit-ts's own list keeps the plain state word (`Error`) beside the exit; zinit's status spells the exit into the state.
+        const found = (await c.call('service_statuses')).find((x) => x.name === name);
+        if (found === undefined) throw new ServiceNotFoundError(name);
+        return found;
+      },
+      () => c.call('service_status', [name]),
+    ),
+  );
   if (o.json) return print(JSON.stringify(s, null, 2));
-  const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit)}`, `restarts: ${s.restarts}`];
+  const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit ?? null)}`, `restarts: ${s.restarts ?? '-'}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);
   const deps = Object.entries(s.after);
   lines.push(deps.length === 0 ? 'after:    -' : 'after:');
   for (const [dep, state] of deps) lines.push(`  ${dep}: ${state}`);
   print(lines.join('\n'));
+}
+
+/** zinit has no list with details: its list of names, then each one's status, by name. */
+async function zinitStatuses(c: ZinitClient): Promise<ServiceView[]> {
+  const names = Object.keys(await c.call('service_list')).sort();
+  const statuses = await Promise.all(
+    names.map((n) =>
+      c.call('service_status', [n]).catch((err: unknown) => {
+        // Forgotten between the two calls.
+        if (err instanceof RpcError && err.code === ErrorCode.SERVICE_NOT_FOUND) return null;
+        throw err;
+      }),
+    ),
+  );
+  return statuses.filter((s) => s !== null);
 }
 
 function print(s: string): void {

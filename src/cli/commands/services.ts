@@ -1,60 +1,82 @@
-// start, stop, restart, kill, monitor, forget, reload, shutdown, reboot, and list and status (query.ts) registered: thin calls to the daemon.
-import type { Command } from 'commander';
-import type { Result } from '../../ipc/api.js';
+// list, status, start, stop, restart, monitor, forget, kill, reload, shutdown, reboot registered: thin calls to the daemon (list and status in query.ts).
+import { Option, type Command } from 'commander';
 import type { ShutdownOutcome } from '../../ipc/api-results.js';
 import { TransportError } from '../../ipc/client.js';
 import { ErrorCode } from '../../errors/codes.js';
+import { RpcError } from '../../errors/errors.js';
 import { ZinitClient } from '../../ipc/zinit-client.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, withClient, type Globals } from '../connect.js';
 import type { Advice } from '../rpc-advice.js';
+import { needsZinitTs, orZinit } from '../zinit-fallback.js';
 import { listServices, serviceStatus } from './query.js';
-
-/** The methods that take a service name and nothing else. */
-type NameMethod = 'service_start' | 'service_stop' | 'service_restart' | 'service_monitor' | 'service_forget';
+import { restartOnZinit } from './restart-on-zinit.js';
+import { printListYaml, printStatusYaml } from './yaml-views.js';
 
 export function registerServiceCommands(program: Command, globals: Globals): void {
   const sock = (): string => socketPath(globals().socket);
 
   program
     .command('list')
-    .description('every service with state, pid, target')
-    .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => listServices(sock(), o));
+    .description('every service with state, pid, target (the same as no command at all)')
+    .addOption(new Option('--json', 'machine-readable output').conflicts('yaml'))
+    .option('--yaml', "zinit's output: {name: state} as YAML")
+    .action((o: { json?: boolean; yaml?: boolean }) => (o.yaml ? printListYaml(sock()) : listServices(sock(), o)));
 
   program
     .command('status')
     .argument('<name>')
     .description('one service: state, pid, target, dependencies and their states, last exit')
-    .option('--json', 'machine-readable output')
-    .action((name: string, o: { json?: boolean }) => serviceStatus(sock(), name, o));
+    .addOption(new Option('--json', 'machine-readable output').conflicts('yaml'))
+    .option('--yaml', "zinit's output: name, pid, state, target, after as YAML")
+    .action((name: string, o: { json?: boolean; yaml?: boolean }) => (o.yaml ? printStatusYaml(sock(), name) : serviceStatus(sock(), name, o)));
 
-  const simple = <M extends NameMethod>(
-    cmd: string,
-    method: M,
-    desc: string,
-    done: (name: string, r: Result<M>) => string | null,
-    advice?: (name: string) => Advice,
-  ): void => {
+  program
+    .command('start')
+    .argument('<name>')
+    .description('start a service; one that is already running is left as it is')
+    .action(async (name: string) => {
+      await withClient(sock(), async (c) => {
+        try {
+          await c.call('service_start', [name]);
+        } catch (err) {
+          // What it asks for is already so: zinit, and zinit-ts since, answer null here; earlier daemons said SERVICE_IS_UP.
+          if (!(err instanceof RpcError && err.code === ErrorCode.SERVICE_IS_UP)) throw err;
+        }
+      });
+    });
+
+  program
+    .command('stop')
+    .argument('<name>')
+    .option('-v, --verbose', 'print how the stop went: how long it took, whether SIGKILL was needed')
+    .description('stop a service; returns once every process of it is gone, printing nothing unless -v')
+    .action(async (name: string, o: { verbose?: boolean }) => {
+      if (o.verbose !== true) return void (await withClient(sock(), (c) => c.call('service_stop', [name])));
+      const r = await withClient(sock(), (c) => c.call('service_stop', { name, report: true }));
+      // null: nothing ran (or the daemon is a zinit, which does not report on stops).
+      print(r ? `${name} stopped in ${r.durationMs} ms${r.sigkill ? ' (SIGKILL needed)' : ''}` : `${name}: no process to stop`);
+    });
+
+  program
+    .command('restart')
+    .argument('<name>')
+    .description('stop a service, then start it')
+    .action(async (name: string) => {
+      await withClient(sock(), (c) => orZinit(() => c.call('service_restart', [name]), () => restartOnZinit(c, name)));
+    });
+
+  const simple = (cmd: string, method: 'service_monitor' | 'service_forget', desc: string, advice?: (name: string) => Advice): void => {
     program
       .command(cmd)
       .argument('<name>')
       .description(desc)
       .action(async (name: string) => {
-        // Every one of these takes [name]: the call is typed over the union, the result narrowed to M's. A stop asks for its report.
-        const params: [string] | [string, boolean] = method === 'service_stop' ? [name, true] : [name];
-        const r = await withClient(sock(), (c) => c.call<NameMethod>(method, params) as Promise<Result<M>>, advice?.(name));
-        const msg = done(name, r);
-        if (msg) print(msg);
+        await withClient(sock(), (c) => c.call(method, [name]), advice?.(name));
       });
   };
-  simple('start', 'service_start', 'start a service', () => null);
-  simple('stop', 'service_stop', 'stop a service; returns once every process of it is gone', (name, s) =>
-    s ? `${name} stopped in ${s.durationMs} ms${s.sigkill ? ' (SIGKILL needed)' : ''}` : `${name} was not running`,
-  );
-  simple('restart', 'service_restart', 'stop a service, then start it', () => null);
-  simple('monitor', 'service_monitor', 'load <name>.yaml from the config directory and start it', () => null);
-  simple('forget', 'service_forget', 'drop a stopped service', () => null, (name) => ({
+  simple('monitor', 'service_monitor', 'load <name>.yaml from the config directory and start it');
+  simple('forget', 'service_forget', 'drop a stopped service', (name) => ({
     [ErrorCode.SERVICE_IS_UP]: () => `stop it first with \`zinit-ts stop ${name}\``,
   }));
 
@@ -69,9 +91,9 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
 
   program
     .command('reload')
-    .description('re-read the config directory and apply the difference')
+    .description('re-read the config directory and apply the difference (zinit-ts only)')
     .action(async () => {
-      const r = await withClient(sock(), (c) => c.call('system_reload'));
+      const r = await withClient(sock(), (c) => needsZinitTs('reload', sock(), () => c.call('system_reload')));
       print(`added: ${r.added.join(', ') || '-'}\nremoved: ${r.removed.join(', ') || '-'}\nchanged: ${r.changed.join(', ') || '-'}`);
       for (const e of r.errors) process.stderr.write(`${e}\n`);
       if (r.errors.length > 0) process.exitCode = 1;
@@ -88,6 +110,7 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
       .action(async (o: { wait: boolean }) => {
         if (!o.wait) return void (await withClient(sock(), (c) => c.call(method)));
         const outcome = await waitForShutdown(sock(), method);
+        if (outcome === null) return;
         print(outcome.report.join('\n'));
         if (outcome.remaining > 0) throw new CliError(`${outcome.remaining} process(es) were still alive after the shutdown`, 1);
       });
@@ -95,7 +118,7 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
 }
 
 /** Asks for the shutdown and waits for its report; on a terminal, a line tells what it still waits for. */
-async function waitForShutdown(socket: string, method: 'system_shutdown' | 'system_reboot'): Promise<ShutdownOutcome> {
+async function waitForShutdown(socket: string, method: 'system_shutdown' | 'system_reboot'): Promise<ShutdownOutcome | null> {
   const progress = process.stderr.isTTY ? startProgress(socket) : null;
   try {
     const outcome = await withClient(socket, async (c) => {
@@ -106,9 +129,8 @@ async function waitForShutdown(socket: string, method: 'system_shutdown' | 'syst
         throw err;
       }
     });
-    // zinit answers null at once whatever it is asked.
-    if (outcome === null || typeof outcome !== 'object') throw new CliError('the daemon does not report on its shutdown (not zinit-ts?); use --no-wait', 1);
-    return outcome;
+    // zinit answers null, whatever it is asked: the shutdown is under way, and there is nothing to report.
+    return outcome === null || typeof outcome !== 'object' ? null : outcome;
   } finally {
     progress?.stop();
   }

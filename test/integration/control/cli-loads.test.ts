@@ -11,7 +11,7 @@ import { cliEntry, repoRoot } from '../../helpers/paths.js';
 const recorder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpers', 'record-loads.js');
 const src = pathToFileURL(path.join(repoRoot, 'dist', 'src')).href;
 /** The files the quick path may load; the built CLI entry may hold them all in one (bundle-cli). */
-const QUICK = ['cli/main.js', 'cli/cli-error.js', 'cli/quick-command.js', 'cli/commands/query.js', 'cli/connect.js', 'cli/format.js', 'cli/rpc-advice.js', 'ipc/client.js', 'ipc/transport-error.js', 'ipc/open-socket.js', 'ipc/zinit-client.js', 'ipc/framing.js', 'errors/errors.js', 'errors/codes.js', 'ipc/param-binder.js'];
+const QUICK = ['cli/main.js', 'cli/cli-error.js', 'cli/quick-command.js', 'cli/commands/query.js', 'cli/connect.js', 'cli/format.js', 'cli/rpc-advice.js', 'cli/zinit-fallback.js', 'ipc/client.js', 'ipc/transport-error.js', 'ipc/open-socket.js', 'ipc/zinit-client.js', 'ipc/framing.js', 'errors/errors.js', 'errors/codes.js', 'ipc/param-binder.js'];
 /** Built-ins that only the argument parser (child_process) or the daemon's heap limit (v8) bring. */
 const NOT_QUICK_BUILTINS = ['node:child_process', 'node:v8', 'node:readline', 'node:http'];
 
@@ -48,8 +48,8 @@ function runRecorded(args: readonly string[]): Promise<Run> {
 const own = (loads: readonly string[]): string[] => [...new Set(loads.filter((u) => u.startsWith(`${src}/`)).map((u) => u.slice(src.length + 1)))];
 const packages = (loads: readonly string[]): string[] => [...new Set(loads.filter((u) => u.includes('/node_modules/')).map((u) => u.replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')))];
 
-for (const args of [['list'], ['list', '--json'], ['status', 'app'], ['status', 'app', '--json'], ['status', 'missing']]) {
-  test(`${args.join(' ')} loads no package, not commander, not the daemon`, async () => {
+for (const args of [[], ['-d'], ['list'], ['list', '--json'], ['status', 'app'], ['status', 'app', '--json'], ['status', 'missing']]) {
+  test(`${args.join(' ') || '(no command)'} loads no package, not commander, not the daemon`, async () => {
     const r = await runRecorded(['-s', d?.socket ?? '', ...args]);
     if (args[1] === 'missing') assert.match(r.stderr, /zinit-ts: .*missing/);
     else assert.equal(r.code, 0, r.stderr);

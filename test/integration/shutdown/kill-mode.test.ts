@@ -41,7 +41,7 @@ async function identities(d: NamespacedDaemon, service: string, min: number): Pr
 }
 
 async function stopAndCheck(d: NamespacedDaemon, service: string, ids: readonly HostIdentity[]): Promise<{ ms: number; out: string }> {
-  const r = await d.cli(['stop', service]);
+  const r = await d.cli(['stop', '-v', service]);
   assert.equal(r.code, 0, r.stderr);
   // Checked the moment stop returns: nothing of the service may be left for the final sweep.
   assert.deepEqual(stillAlive(ids), [], `every process of ${service} is gone when stop returns (${r.stdout.trim()})`);

@@ -40,6 +40,6 @@ test('--max-heap 0 leaves Node its own default, and a bad value is refused with 
   assert.ok(!cmdline(d.pid).some((a) => a.startsWith('--max-old-space-size') || a.startsWith('--max-semi-space-size')));
   assert.doesNotMatch(d.output(), /heap limit: /);
   const bad = await d.cli(['init', '--max-heap', '12']);
-  assert.equal(bad.code, 2);
+  assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--max-heap must be a whole number of MiB, at least 64 \(or 0 for Node's default\), got "12"/);
 });

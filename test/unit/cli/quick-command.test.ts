@@ -11,9 +11,16 @@ test('list and status with or without --json, the socket given any way commander
   assert.deepEqual(parseQuickCommand(['--socket=/a', '-s', '/b', 'list']), { command: 'list', socket: '/b', json: false });
 });
 
+test('no command at all is list, as with zinit; -d/--debug among the global options changes nothing for them', () => {
+  assert.deepEqual(parseQuickCommand([]), { command: 'list', socket: undefined, json: false });
+  assert.deepEqual(parseQuickCommand(['-s', '/a']), { command: 'list', socket: '/a', json: false });
+  assert.deepEqual(parseQuickCommand(['-d']), { command: 'list', socket: undefined, json: false });
+  assert.deepEqual(parseQuickCommand(['--debug', '-s', '/a', 'status', 'web']), { command: 'status', socket: '/a', name: 'web', json: false });
+  assert.deepEqual(parseQuickCommand(['-s', '/a', '-d', 'list', '--json']), { command: 'list', socket: '/a', json: true });
+});
+
 test('anything else goes to commander: help, version, typos, other commands, extra or odd arguments', () => {
   for (const argv of [
-    [],
     ['-h'],
     ['--help'],
     ['-V'],
@@ -37,6 +44,11 @@ test('anything else goes to commander: help, version, typos, other commands, ext
     ['start', 'web'],
     ['init'],
     ['list', '-s', '/a'],
+    ['list', '-d'],
+    ['list', '--yaml'],
+    ['status', 'web', '--yaml'],
+    ['-ds', '/a', 'list'],
+    ['-s', '/a', '-s'],
   ]) {
     assert.equal(parseQuickCommand(argv), null, JSON.stringify(argv));
   }
