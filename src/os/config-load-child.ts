@@ -8,11 +8,11 @@ const [, , dir = '', name] = process.argv;
 let reply: IsolatedLoadReply;
 try {
   if (name === undefined) {
-    const { services, errors } = await loadConfigDir(dir, resolveIdentity);
-    reply = { ok: true, services, errors };
+    const { services, errors, warnings } = await loadConfigDir(dir, resolveIdentity);
+    reply = { ok: true, services, errors, warnings };
   } else {
-    const { config, errors } = await loadServiceFile(dir, name, resolveIdentity);
-    reply = { ok: true, config, errors };
+    const { config, errors, warnings } = await loadServiceFile(dir, name, resolveIdentity);
+    reply = { ok: true, config, errors, warnings };
   }
 } catch (err) {
   reply = { ok: false, message: (err as Error).message };

@@ -10,8 +10,8 @@ import type { ParseResult } from '../config/parse-service.js';
 import type { ConfigError, LoadResult, ServiceConfig } from '../config/types.js';
 
 export type IsolatedLoadReply =
-  | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[] }
-  | { readonly ok: true; readonly config: ServiceConfig | null; readonly errors: ConfigError[] }
+  | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[]; readonly warnings: ConfigError[] }
+  | { readonly ok: true; readonly config: ServiceConfig | null; readonly errors: ConfigError[]; readonly warnings: ConfigError[] }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -28,14 +28,14 @@ const LOADER = fileURLToPath(new URL('./config-load-child.js', import.meta.url))
 export async function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
   const reply = await inLoader([dir], `loading the config directory ${dir}`);
   if (!('services' in reply)) throw new Error(`loading the config directory ${dir} failed: the loader answered for one service`);
-  return { services: reply.services, errors: reply.errors };
+  return { services: reply.services, errors: reply.errors, warnings: reply.warnings };
 }
 
 /** The same result as loadServiceFile(dir, name, resolveIdentity), computed in another process. */
 export async function loadServiceFileIsolated(dir: string, name: string): Promise<ParseResult> {
   const reply = await inLoader([dir, name], `loading service "${name}" from ${dir}`);
   if (!('config' in reply)) throw new Error(`loading service "${name}" from ${dir} failed: the loader answered for a directory`);
-  return { config: reply.config, errors: reply.errors };
+  return { config: reply.config, errors: reply.errors, warnings: reply.warnings };
 }
 
 type Answer = Exclude<IsolatedLoadReply, { ok: false }>;

@@ -1,6 +1,6 @@
 // list and status: one call to the daemon and its answer as a table, a few lines, or JSON.
 import { withClient } from '../connect.js';
-import { describeExit, table } from '../format.js';
+import { describeExit, table, warningLines } from '../format.js';
 
 export interface OutputOptions {
   readonly json?: boolean | undefined;
@@ -17,6 +17,7 @@ export async function serviceStatus(socket: string, name: string, o: OutputOptio
   if (o.json) return print(JSON.stringify(s, null, 2));
   const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit)}`, `restarts: ${s.restarts}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);
+  lines.push(...warningLines(s.warnings));
   const deps = Object.entries(s.after);
   lines.push(deps.length === 0 ? 'after:    -' : 'after:');
   for (const [dep, state] of deps) lines.push(`  ${dep}: ${state}`);

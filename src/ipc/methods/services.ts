@@ -23,7 +23,7 @@ type ServiceMethod =
   | 'service_tree';
 
 export function statusJson(s: ServiceStatus): StatusJson {
-  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit: s.exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot };
+  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit: s.exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot, warnings: [...s.warnings] };
 }
 
 export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
@@ -32,7 +32,7 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
     service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, s.state])),
     service_statuses: () => [
       ...manager.list().map(statusJson),
-      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
+      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, warnings: [], transient: true })),
     ],
     service_status: (p) => statusJson(manager.status(p.name)),
     service_start: (p) => {
@@ -49,9 +49,9 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
     },
     service_monitor: async (p) => {
       if (manager.has(p.name)) throw new ServiceAlreadyMonitoredError(p.name);
-      const { config, errors } = await d.loadService(p.name);
+      const { config, errors, warnings } = await d.loadService(p.name);
       if (!config) throw new ServiceConfigError(p.name, errors.map(formatConfigError));
-      manager.monitor(config);
+      manager.monitor(config, warnings);
       return null;
     },
     service_forget: (p) => {

@@ -11,12 +11,13 @@ import { RpcError } from '../../../src/errors/errors.js';
 import { checkRequest } from '../../../src/ipc/request-check.js';
 import type { MethodTable } from '../../../src/ipc/method-table.js';
 import type { ParseResult } from '../../../src/config/parse-service.js';
+import type { ConfigWarning, LoadResult } from '../../../src/config/types.js';
 import { FakeClock, flush } from '../../helpers/fake-clock.js';
 import { FakeOs } from '../../helpers/fake-os.js';
 import { fakeContext } from '../../helpers/fake-rpc-context.js';
 import { quietLogger, svc } from '../../helpers/service-config.js';
 
-function setup(options: { loadService?: (name: string) => Promise<ParseResult>; maxFollowers?: number } = {}) {
+function setup(options: { loadService?: (name: string) => Promise<ParseResult>; loadConfig?: () => Promise<LoadResult>; maxFollowers?: number } = {}) {
   const clock = new FakeClock();
   const os = new FakeOs();
   const manager = new ServiceManager({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}), output: () => null, childEvents: os });
@@ -29,8 +30,8 @@ function setup(options: { loadService?: (name: string) => Promise<ParseResult>; 
     table: os,
     transientRuns: new TransientRuns({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}) }),
     version: '0.0.0-test',
-    loadConfig: () => Promise.resolve({ services: new Map(), errors: [] }),
-    loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [] })),
+    loadConfig: options.loadConfig ?? (() => Promise.resolve({ services: new Map(), errors: [], warnings: [] })),
+    loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [], warnings: [] })),
     requestShutdown: () => new Promise(() => undefined),
     commandLine: () => [],
   };
@@ -103,7 +104,7 @@ void describe('error paths of the methods', () => {
   });
 
   void test('monitor: a loaded service is SERVICE_ALREADY_MONITORED, a file that does not load is CONFIG_ERROR', async () => {
-    const bad: ParseResult = { config: null, errors: [{ service: 'broken', file: 'broken.yaml', line: 1, column: 1, message: 'exec: required' }] };
+    const bad: ParseResult = { config: null, errors: [{ service: 'broken', file: 'broken.yaml', line: 1, column: 1, message: 'exec: required' }], warnings: [] };
     const { methods } = setup({ loadService: () => Promise.resolve(bad) });
     const loaded = await errorOf(methods, 'service_monitor', ['web']);
     assert.deepEqual(loaded, { code: ErrorCode.SERVICE_ALREADY_MONITORED, message: 'service "web" is already monitored', data: { service: 'web' } });
@@ -117,6 +118,27 @@ void describe('error paths of the methods', () => {
     const { methods, manager } = setup();
     assert.deepEqual(await call(methods, 'service_monitor', ['extra']), { result: null });
     assert.equal(manager.has('extra'), true);
+  });
+
+  void test('a file with an unknown key is monitored and reloaded with its warning in service_status; a fixed file clears it', async () => {
+    const warning = (service: string): ConfigWarning => ({ service, file: `/etc/zinit/${service}.yaml`, line: 2, column: 1, message: 'unknown key "descripton"; did you mean name?', code: 'unknown-key' });
+    let reloaded: LoadResult = { services: new Map(['web', 'idle', 'extra'].map((n) => [n, svc(n)])), errors: [], warnings: [warning('web')] };
+    const { methods } = setup({
+      loadService: (name) => Promise.resolve({ config: svc(name), errors: [], warnings: [warning(name)] }),
+      loadConfig: () => Promise.resolve(reloaded),
+    });
+    const text = '/etc/zinit/extra.yaml:2:1: unknown key "descripton"; did you mean name?';
+    assert.deepEqual(await call(methods, 'service_monitor', ['extra']), { result: null });
+    const status = (await call(methods, 'service_status', ['extra'])) as { result: { warnings: string[] } };
+    assert.deepEqual(status.result.warnings, [text]);
+    assert.deepEqual(((await call(methods, 'service_status', ['idle'])) as { result: { warnings: string[] } }).result.warnings, []);
+
+    await call(methods, 'system_reload', []);
+    const statuses = (await call(methods, 'service_statuses', [])) as { result: { name: string; warnings: string[] }[] };
+    assert.deepEqual(statuses.result.map((x) => [x.name, x.warnings]), [['extra', []], ['idle', []], ['web', [text.replaceAll('extra', 'web')]]], 'each as its file was read again');
+    reloaded = { ...reloaded, warnings: [] };
+    await call(methods, 'system_reload', []);
+    assert.deepEqual(((await call(methods, 'service_status', ['web'])) as { result: { warnings: string[] } }).result.warnings, [], 'the warning went with the key');
   });
 
   void test('during shutdown, start, restart, monitor, reload and run are SHUTTING_DOWN', async () => {
