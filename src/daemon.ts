@@ -24,6 +24,8 @@ export interface DaemonOptions {
   readonly bufferLines: number;
   readonly logFormat: 'text' | 'json';
   readonly shutdownSignals: readonly NodeJS.Signals[];
+  /** The file read instead of /etc/environment (empty: none); undefined = ZINIT_TS_ENVIRONMENT_FILE or /etc/environment. */
+  readonly environmentFile?: string | undefined;
   /** ADDR:PORT for /metrics and /healthz; null = off. */
   readonly metrics: string | null;
   /** The heap limit in force, as `init` applied it. */

@@ -1,4 +1,4 @@
-// Human output: aligned tables, durations, byte sizes.
+// Human output: aligned tables, durations, byte sizes, warnings.
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -24,4 +24,9 @@ export function bytes(n: number): string {
 export function describeExit(exit: { code: number | null; signal: string | null } | null): string {
   if (!exit) return '-';
   return exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
+}
+
+/** A service file's warnings under its status, one `warnings:` line each; none from a daemon that reports none. */
+export function warningLines(warnings: readonly string[] | undefined): string[] {
+  return (warnings ?? []).map((w) => `warnings: ${w}`);
 }

@@ -1,4 +1,4 @@
-// Gathers every problem of one service file with its line and column, and reads YAML nodes for the checks.
+// Gathers every problem and warning of one service file with its line and column, and reads YAML nodes for the checks.
 import { isAlias, isMap, isScalar, isSeq, type Alias, type LineCounter } from 'yaml';
 import { MAX_ERRORS_PER_FILE } from './limits.js';
 import type { ConfigError, ConfigErrorCode } from './types.js';
@@ -14,9 +14,31 @@ function shortened(message: string): string {
   return `${message.slice(0, MAX_MESSAGE_CHARS)}… (message cut, ${message.length} characters)`;
 }
 
+/** Problems of one kind, the first MAX_ERRORS_PER_FILE kept, the rest counted. */
+class Kept {
+  readonly list: ConfigError[] = [];
+  dropped = 0;
+
+  get full(): boolean {
+    return this.list.length >= MAX_ERRORS_PER_FILE;
+  }
+
+  /** `make` runs only for a problem that is kept: past the limit a problem costs a count. */
+  add(make: () => ConfigError): void {
+    if (this.full) this.dropped += 1;
+    else this.list.push(make());
+  }
+
+  /** The kept problems, then one line counting the dropped ones; `sorted` puts them in file order first. */
+  all(sorted: boolean, countLine: (dropped: number) => ConfigError): ConfigError[] {
+    const kept = sorted ? [...this.list].sort((a, b) => a.line - b.line || a.column - b.column) : this.list;
+    return this.dropped === 0 ? kept : [...kept, countLine(this.dropped)];
+  }
+}
+
 export class ErrorCollector {
-  private readonly kept: ConfigError[] = [];
-  private dropped = 0;
+  private readonly problems = new Kept();
+  private readonly notes = new Kept();
 
   constructor(
     readonly file: string,
@@ -27,21 +49,32 @@ export class ErrorCollector {
 
   /** What was found, with one closing line counting the problems past MAX_ERRORS_PER_FILE. */
   get errors(): ConfigError[] {
-    if (this.dropped === 0) return this.kept;
-    const message = `${this.dropped} more problem(s) in this file not shown; fix the ones above, then run zinit-ts check again`;
-    return [...this.kept, { file: this.file, service: this.service, line: 0, column: 0, message, code: 'too-many-errors' }];
+    return this.problems.all(false, (n) => this.countLine(n, 'problem', 'too-many-errors'));
+  }
+
+  /** The warnings in file order, with one closing line counting those past MAX_ERRORS_PER_FILE. */
+  get warnings(): ConfigError[] {
+    return this.notes.all(true, (n) => this.countLine(n, 'warning', 'too-many-warnings'));
   }
 
   /** True once no further problem would be kept: callers can skip the costly part of a message. */
   get full(): boolean {
-    return this.kept.length >= MAX_ERRORS_PER_FILE;
+    return this.problems.full;
+  }
+
+  /** As `full`, for warnings. */
+  get warningsFull(): boolean {
+    return this.notes.full;
   }
 
   /** Reports `message` at the start of `node`, or at line 0 (unknown) when it has no position. */
   at(node: YamlNode, message: string, code?: ConfigErrorCode): void {
-    const offset = startOffset(node);
-    if (offset === null) this.atLine(0, 0, message, code);
-    else this.atOffset(offset, message, code);
+    this.problems.add(() => this.located(node, message, code));
+  }
+
+  /** Notes a warning at the start of `node`: the file still loads. */
+  warnAt(node: YamlNode, message: string, code: ConfigErrorCode): void {
+    this.notes.add(() => this.located(node, message, code));
   }
 
   atOffset(offset: number, message: string, code?: ConfigErrorCode): void {
@@ -50,19 +83,28 @@ export class ErrorCollector {
   }
 
   atLine(line: number, column: number, message: string, code?: ConfigErrorCode): void {
-    if (this.full) {
-      this.dropped += 1;
-      return;
-    }
-    const e: ConfigError = { file: this.file, service: this.service, line, column, message: shortened(message) };
-    this.kept.push(code === undefined ? e : { ...e, code });
+    this.problems.add(() => this.problem(line, column, message, code));
   }
 
   /** The errors in file order; those without a position (line 0) come first, the count of the unshown last. */
   sorted(): ConfigError[] {
-    const all = this.errors;
-    const tail = this.dropped === 0 ? [] : all.slice(-1);
-    return [...this.kept].sort((a, b) => a.line - b.line || a.column - b.column).concat(tail);
+    return this.problems.all(true, (n) => this.countLine(n, 'problem', 'too-many-errors'));
+  }
+
+  private located(node: YamlNode, message: string, code: ConfigErrorCode | undefined): ConfigError {
+    const offset = startOffset(node);
+    const pos = offset === null ? undefined : this.lines?.linePos(offset);
+    return this.problem(pos?.line ?? 0, pos?.col ?? 0, message, code);
+  }
+
+  private problem(line: number, column: number, message: string, code: ConfigErrorCode | undefined): ConfigError {
+    const e: ConfigError = { file: this.file, service: this.service, line, column, message: shortened(message) };
+    return code === undefined ? e : { ...e, code };
+  }
+
+  private countLine(dropped: number, what: string, code: ConfigErrorCode): ConfigError {
+    const message = `${dropped} more ${what}(s) in this file not shown; fix the ones above, then run zinit-ts check again`;
+    return { file: this.file, service: this.service, line: 0, column: 0, message, code };
   }
 
   /** Follows an alias to its anchored node; an alias with no anchor is reported and yields undefined. */

@@ -10,6 +10,8 @@ export const ZINIT_KEYS = [
   'log',
   'env',
   'dir',
+  // zinit ignores it, but its own examples write it: accepted when it equals the file's name.
+  'name',
 ] as const;
 
 export const EXTENSION_KEYS = [

@@ -9,7 +9,7 @@ import { mapBounded, turnTaker, type Turn } from './pacing.js';
 import { refusalMessage } from './refusal-message.js';
 import { parseServiceFile, type ParseResult } from './parse-service.js';
 import { serviceNameProblem } from './service-name.js';
-import type { ConfigError, ConfigErrorCode, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
+import type { ConfigError, ConfigErrorCode, ConfigWarning, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
 
 const EXTENSIONS = ['.yaml', '.yml'] as const;
 
@@ -42,18 +42,18 @@ function dirProblem(dir: string, err: unknown): string {
  */
 async function loadFile(file: string, name: string, resolveIdentity: IdentityResolver | undefined, turn: Turn): Promise<ParseResult> {
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem !== null) return { config: null, errors: [fileError(file, name, `${nameProblem}; rename the file`, 'bad-name')] };
+  if (nameProblem !== null) return { config: null, errors: [fileError(file, name, `${nameProblem}; rename the file`, 'bad-name')], warnings: [] };
   const read = await readRegularFile(file, MAX_FILE_BYTES);
   if (!read.ok) {
     const { message, code } = refusalMessage(read.refusal);
-    return { config: null, errors: [fileError(file, name, message, code)] };
+    return { config: null, errors: [fileError(file, name, message, code)], warnings: [] };
   }
   // Parsing is synchronous: files read at once are still parsed one per turn.
   return turn(() => {
     const decoded = decodeServiceText(read.bytes);
     if (decoded.ok) return parseServiceFile(name, decoded.text, file, resolveIdentity);
     const { line, column, message, code } = decoded;
-    return { config: null, errors: [{ file, service: name, line, column, message, code }] };
+    return { config: null, errors: [{ file, service: name, line, column, message, code }], warnings: [] };
   });
 }
 
@@ -79,15 +79,17 @@ export async function loadConfigDir(dir: string, resolveIdentity?: IdentityResol
   const results = await mapBounded([...byStem], LOAD_CONCURRENCY, async ([name, group]): Promise<ParseResult> => {
     if (group.length === 1) return loadFile(path.join(dir, group[0] ?? ''), name, resolveIdentity, turn);
     const message = `${group.join(' and ')} both define service "${name}"; keep only one of them`;
-    return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message, 'name-clash')) };
+    return { config: null, errors: group.map((f) => fileError(path.join(dir, f), name, message, 'name-clash')), warnings: [] };
   });
   const services = new Map<string, ServiceConfig>();
   const errors: ConfigError[] = [];
+  const warnings: ConfigWarning[] = [];
   for (const result of results) {
     errors.push(...result.errors);
+    warnings.push(...result.warnings);
     if (result.config !== null) services.set(result.config.name, result.config);
   }
-  return { services, errors };
+  return { services, errors, warnings };
 }
 
 /** Loads the service `name` from `dir` (for `monitor`); every problem, a missing file included, is in `errors`. */
@@ -97,7 +99,7 @@ export async function loadServiceFile(
   resolveIdentity?: IdentityResolver,
 ): Promise<ParseResult> {
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem, 'bad-name')] };
+  if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem, 'bad-name')], warnings: [] };
   const found: string[] = [];
   for (const ext of EXTENSIONS) {
     const file = path.join(dir, name + ext);
@@ -113,12 +115,12 @@ export async function loadServiceFile(
     const dirMissing = await fs.stat(dir).then(() => null, (err: unknown) => dirProblem(dir, err));
     const looked = `looked for ${name}.yaml and ${name}.yml`;
     const message = dirMissing ?? `no service file for "${name}" in ${dir} (${looked}); create one first`;
-    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message, 'unreadable')] };
+    return { config: null, errors: [fileError(path.join(dir, `${name}.yaml`), name, message, 'unreadable')], warnings: [] };
   }
   if (found.length > 1) {
     const names = found.map((f) => path.basename(f)).join(' and ');
     const message = `${names} both define service "${name}"; keep only one of them`;
-    return { config: null, errors: found.map((f) => fileError(f, name, message, 'name-clash')) };
+    return { config: null, errors: found.map((f) => fileError(f, name, message, 'name-clash')), warnings: [] };
   }
   return loadFile(first, name, resolveIdentity, turnTaker());
 }

@@ -15,15 +15,19 @@ import { readBool, readChoice, readCommand, readCount, readDuration, readSize, r
 import { serviceNameProblem } from './service-name.js';
 import { suggest } from './suggest.js';
 import { lineAndColumn } from './text-position.js';
-import type { ConfigError, IdentityResolver, KillMode, LogMode, RestartPolicy, ServiceConfig } from './types.js';
+import type { ConfigError, ConfigWarning, IdentityResolver, KillMode, LogMode, RestartPolicy, ServiceConfig } from './types.js';
 
 export interface ParseResult {
-  /** null when there is any error. */
+  /** null when there is any error; warnings alone never make it null. */
   readonly config: ServiceConfig | null;
   readonly errors: ConfigError[];
+  /** Keys zinit would ignore, each with its did-you-mean: whoever reads the result decides what they cost. */
+  readonly warnings: ConfigWarning[];
 }
 
 const LOG_MODES: readonly LogMode[] = ['ring', 'stdout', 'none', 'file'];
+// zinit's reference lists `null` for output thrown away; its parser knows that mode as none.
+const LOG_HINTS: Readonly<Record<string, LogMode>> = { null: 'none', off: 'none', false: 'none', discard: 'none' };
 const RESTART_POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
 const RESTART_HINTS: Readonly<Record<string, RestartPolicy>> = {
   no: 'never',
@@ -64,7 +68,7 @@ export function parseServiceFile(
     nameError(c);
     const { line, column } = lineAndColumn(text, early.offset);
     c.atLine(line, column, early.message, early.code);
-    return { config: null, errors: c.errors };
+    return { config: null, errors: c.errors, warnings: [] };
   }
   const lines = new LineCounter();
   // The library's own duplicate-key check compares every key with every earlier one; the walk below uses a set.
@@ -76,7 +80,7 @@ export function parseServiceFile(
     const c = new ErrorCollector(file, name, lines);
     nameError(c);
     for (const e of syntax) c.atOffset(e.pos[0], yamlMessage(e), 'syntax');
-    return { config: null, errors: c.sorted() };
+    return { config: null, errors: c.sorted(), warnings: [] };
   }
   const walk = walkDocument(doc, { maxDepth: MAX_DEPTH, maxAliases: MAX_ALIASES });
   const c = new ErrorCollector(file, name, lines, walk.aliasTargets);
@@ -86,26 +90,26 @@ export function parseServiceFile(
       if (p.offset === null) c.atLine(0, 0, p.message, p.code);
       else c.atOffset(p.offset, p.message, p.code);
     }
-    return { config: null, errors: c.sorted() };
+    return { config: null, errors: c.sorted(), warnings: [] };
   }
 
   const root = c.deref(doc.contents);
   if (isEmptyValue(root)) {
     c.atLine(1, 1, `exec is required: the file is empty; give the command to run, ${EXEC_EXAMPLE}`);
-    return { config: null, errors: c.errors };
+    return { config: null, errors: c.errors, warnings: [] };
   }
   if (!isMap(root)) {
     const found = describeValue(plainValue(root));
     c.at(root, `a service file must be a mapping of keys to values (${EXEC_EXAMPLE}), got ${found}`);
-    return { config: null, errors: c.errors };
+    return { config: null, errors: c.errors, warnings: [] };
   }
 
   const entries = collectEntries(c, root.items);
-  const draft = readEntries(c, entries, name, resolveIdentity);
+  const draft = readEntries(c, entries, name, file, resolveIdentity);
   if (!entries.has('exec')) c.at(root, `exec is required; give the command to run, ${EXEC_EXAMPLE}`);
   checkCrossKeyRules(c, entries, draft);
-  if (c.errors.length > 0) return { config: null, errors: c.sorted() };
-  return { config: completeDraft(draft, name, file), errors: [] };
+  if (c.errors.length > 0) return { config: null, errors: c.sorted(), warnings: c.warnings };
+  return { config: completeDraft(draft, name, file), errors: [], warnings: c.warnings };
 }
 
 function yamlMessage(e: YAMLError): string {
@@ -126,8 +130,9 @@ function collectEntries(c: ErrorCollector, items: readonly { key: unknown; value
     if (key === null) {
       c.at(keyNode, `keys must be plain names such as exec or after, got ${describeValue(plainValue(keyNode))}`);
     } else if (!isServiceKey(key)) {
-      // Past the kept problems only the count remains, so a file of 50k unknown keys skips 50k hints.
-      c.at(keyNode, c.full ? '' : unknownKeyMessage(key));
+      // zinit ignores keys it does not know, so the file still loads. Past the kept warnings only the
+      // count remains, so a file of 50k unknown keys skips 50k hints.
+      c.warnAt(keyNode, c.warningsFull ? '' : unknownKeyMessage(key), 'unknown-key');
     } else {
       entries.set(key, { keyNode, valueNode: c.deref(pair.value) });
     }
@@ -145,6 +150,7 @@ function readEntries(
   c: ErrorCollector,
   entries: ReadonlyMap<ServiceKey, Entry>,
   name: string,
+  file: string,
   resolveIdentity: IdentityResolver | undefined,
 ): Draft {
   const d: Draft = {};
@@ -154,6 +160,9 @@ function readEntries(
       continue;
     }
     switch (key) {
+      case 'name':
+        checkNameKey(c, v, name, file);
+        break;
       case 'exec': {
         const cmd = readCommand(c, key, v);
         if (cmd === null) c.at(v, EXEC_EMPTY);
@@ -196,7 +205,7 @@ function readEntries(
         break;
       }
       case 'log':
-        d.log = readChoice(c, key, v, LOG_MODES);
+        d.log = readChoice(c, key, v, LOG_MODES, LOG_HINTS);
         break;
       case 'restart':
         d.restart = readChoice(c, key, v, RESTART_POLICIES, RESTART_HINTS);
@@ -244,6 +253,23 @@ function readEntries(
     }
   }
   return d;
+}
+
+/**
+ * zinit names a service by its file and ignores `name:`, yet its own examples write one: equal to
+ * the file's name it changes nothing; any other value would make the file say two things.
+ */
+function checkNameKey(c: ErrorCollector, node: YamlNode, name: string, file: string): void {
+  const written = scalarText(node);
+  if (written === name) return;
+  if (written === null) {
+    c.at(node, `name must be the service name as text, got ${describeValue(plainValue(node))}; write name: ${name}, or remove the key (the file name names the service)`);
+    return;
+  }
+  const base = path.basename(file);
+  const ext = path.extname(base) === '.yml' ? '.yml' : '.yaml';
+  const rename = serviceNameProblem(written) === null ? `, or rename ${base} to ${written}${ext} if the service is to be called that` : '';
+  c.at(node, `name ${JSON.stringify(written)} differs from the service name "${name}", which comes from the file name ${base}; write name: ${name}, or remove the key${rename}`);
 }
 
 function readLogFile(c: ErrorCollector, node: YamlNode): string | undefined {

@@ -128,11 +128,16 @@ export function readStopSignal(c: ErrorCollector, node: YamlNode): NodeJS.Signal
   for (const pair of node.items) {
     const keyNode = c.deref(pair.key);
     const key = scalarText(keyNode);
-    if (key !== 'stop') {
-      const meant = key === null ? null : suggest(key, ['stop']);
-      const hint = meant === null ? '; the only key under signal is stop' : `; did you mean ${meant}?`;
-      c.at(keyNode, `unknown key signal.${key ?? describeValue(plainValue(keyNode))}${hint}`);
+    if (key === null) {
+      c.at(keyNode, `keys under signal must be plain names such as stop, got ${describeValue(plainValue(keyNode))}`);
       ok = false;
+      continue;
+    }
+    if (key !== 'stop') {
+      // zinit ignores the keys it does not know here too: a warning, and the file still loads.
+      const meant = c.warningsFull ? null : suggest(key, ['stop']);
+      const hint = meant === null ? '; the only key under signal is stop' : `; did you mean ${meant}?`;
+      c.warnAt(keyNode, `unknown key signal.${key}${hint}`, 'unknown-key');
       continue;
     }
     const valueNode = c.deref(pair.value);

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { decodeServiceText } from './decode-text.js';
 import { MAX_FILE_BYTES } from './limits.js';
 import { parseServiceFile } from './parse-service.js';
+import { strictParse } from './strict-load.js';
 import type { ConfigError, IdentityResolver } from './types.js';
 
 export interface Rendered {
@@ -22,5 +23,6 @@ export function renderService(name: string, content: Readonly<Record<string, unk
   // The bytes as the loader would read them back, so nothing passes here that a load refuses.
   const decoded = decodeServiceText(bytes);
   if (!decoded.ok) return { text, errors: [{ file, service: name, line: decoded.line, column: decoded.column, message: decoded.message, code: decoded.code }] };
-  return { text, errors: parseServiceFile(name, decoded.text, file, resolveIdentity).errors };
+  // As `check` reads it: a key zinit would ignore is refused here, where the sender can still fix it.
+  return { text, errors: strictParse(parseServiceFile(name, decoded.text, file, resolveIdentity)).errors };
 }

@@ -49,7 +49,7 @@ export interface ServiceConfig {
 
 /**
  * What kind of problem stopped a file before its keys were checked (a file that cannot be read, or
- * one refused for its size, encoding or shape); key-level validation errors carry no code.
+ * one refused for its size, encoding or shape), or marks a warning; key-level validation errors carry no code.
  */
 export type ConfigErrorCode =
   | 'bad-name'
@@ -63,7 +63,10 @@ export type ConfigErrorCode =
   | 'duplicate-key'
   | 'too-deep'
   | 'too-many-aliases'
-  | 'too-many-errors';
+  | 'too-many-errors'
+  /** A key zinit would ignore: a warning, never an error of its own. */
+  | 'unknown-key'
+  | 'too-many-warnings';
 
 /** A problem with one service file, located for the operator. line/column are 1-based; 0 when unknown. */
 export interface ConfigError {
@@ -75,6 +78,12 @@ export interface ConfigError {
   readonly code?: ConfigErrorCode;
 }
 
+/**
+ * A problem that does not stop a file from loading (an unknown key, which zinit ignores): the daemon
+ * logs it and shows it in `status`; `check` counts it as an error.
+ */
+export type ConfigWarning = ConfigError;
+
 /** Resolves a user or group name (or numeric string) to an id; null when it does not exist. */
 export type IdentityResolver = (kind: 'user' | 'group', value: string) => number | null;
 
@@ -83,4 +92,6 @@ export interface LoadResult {
   readonly services: Map<string, ServiceConfig>;
   /** Every problem found, one or more per bad file. Bad files are absent from `services`. */
   readonly errors: ConfigError[];
+  /** Every warning, of good and bad files alike; a warning alone never keeps a file out of `services`. */
+  readonly warnings: ConfigWarning[];
 }

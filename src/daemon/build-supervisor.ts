@@ -33,6 +33,8 @@ export interface SupervisorSettings {
   readonly bufferLines: number;
   /** A critical service's failure stops the daemon, with its exit code. */
   readonly container: boolean;
+  /** `init --environment-file`: read instead of /etc/environment; undefined leaves the choice to the environment. */
+  readonly environmentFile?: string | undefined;
 }
 
 export interface SupervisorGround {
@@ -68,7 +70,7 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
       }),
   });
   const baseEnv = daemonEnvironment(process.env);
-  const system = await readSystemEnvironment(environmentFileFrom(process.env));
+  const system = await readSystemEnvironment(environmentFileFrom(opts.environmentFile, process.env));
   for (const problem of system.problems) logger.warn(`environment file: ${problem}`);
   const processes = { env: environmentOf({ daemon: baseEnv, system: system.vars, tag }), output: (c: ServiceConfig) => output.outputOf(c) };
 

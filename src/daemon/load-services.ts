@@ -9,10 +9,11 @@ import type { ShutdownRequests } from './shutdown-requests.js';
 /** A directory that cannot be read at all stops the daemon with 1. */
 export async function loadServices(loading: Promise<LoadResult>, manager: ServiceManager, activity: IdleActivity, shutdown: ShutdownRequests, logger: Logger): Promise<void> {
   try {
-    const { services, errors } = await loading;
+    const { services, errors, warnings } = await loading;
     activity.idleTrim.activity();
     for (const e of errors) logger.error(`invalid service file, skipped: ${formatConfigError(e)}`, { service: e.service });
-    manager.load(services, errors);
+    // The manager logs each warning once and shows it in the service's status.
+    manager.load(services, errors, warnings);
     logger.info('services loaded', { count: services.size, invalid: new Set(errors.map((e) => e.service)).size });
     // A diagnostic only: its thread and module are loaded when asked for.
     if (process.env.ZINIT_TS_REAPER === 'naive') (await import('../os/naive-reaper.js')).startNaiveReaper();

@@ -15,6 +15,8 @@ const statusFields = {
   restarts: integer(),
   reason: nullable(string()),
   oneshot: boolean(),
+  /** What the service file warned about when loaded (unknown keys, which zinit ignores). */
+  warnings: array(string()),
 };
 
 export const StatusSchema = object(statusFields);

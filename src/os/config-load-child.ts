@@ -14,12 +14,12 @@ function task(): Promise<LoaderTask> {
 async function perform(t: LoaderTask): Promise<IsolatedLoadReply> {
   switch (t.kind) {
     case 'dir': {
-      const { services, errors } = await loadConfigDir(t.dir, resolveIdentity);
-      return { ok: true, services, errors };
+      const { services, errors, warnings } = await loadConfigDir(t.dir, resolveIdentity);
+      return { ok: true, services, errors, warnings };
     }
     case 'service': {
-      const { config, errors } = await loadServiceFile(t.dir, t.name, resolveIdentity);
-      return { ok: true, config, errors };
+      const { config, errors, warnings } = await loadServiceFile(t.dir, t.name, resolveIdentity);
+      return { ok: true, config, errors, warnings };
     }
     case 'render':
       return { ok: true, rendered: renderService(t.name, t.content, t.file, resolveIdentity) };

@@ -19,8 +19,8 @@ export type LoaderTask =
   | { readonly kind: 'read'; readonly file: string };
 
 export type IsolatedLoadReply =
-  | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[] }
-  | { readonly ok: true; readonly config: ServiceConfig | null; readonly errors: ConfigError[] }
+  | { readonly ok: true; readonly services: Map<string, ServiceConfig>; readonly errors: ConfigError[]; readonly warnings: ConfigError[] }
+  | { readonly ok: true; readonly config: ServiceConfig | null; readonly errors: ConfigError[]; readonly warnings: ConfigError[] }
   | { readonly ok: true; readonly rendered: Rendered }
   | { readonly ok: true; readonly document: DocumentRead }
   | { readonly ok: false; readonly message: string };
@@ -39,14 +39,14 @@ const LOADER = fileURLToPath(new URL('./config-load-child.js', import.meta.url))
 export async function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
   const reply = await inLoader({ kind: 'dir', dir }, `loading the config directory ${dir}`);
   if (!('services' in reply)) throw new Error(`loading the config directory ${dir} failed: the loader answered another task`);
-  return { services: reply.services, errors: reply.errors };
+  return { services: reply.services, errors: reply.errors, warnings: reply.warnings };
 }
 
 /** The same result as loadServiceFile(dir, name, resolveIdentity), computed in another process. */
 export async function loadServiceFileIsolated(dir: string, name: string): Promise<ParseResult> {
   const reply = await inLoader({ kind: 'service', dir, name }, `loading service "${name}" from ${dir}`);
   if (!('config' in reply)) throw new Error(`loading service "${name}" from ${dir} failed: the loader answered another task`);
-  return { config: reply.config, errors: reply.errors };
+  return { config: reply.config, errors: reply.errors, warnings: reply.warnings };
 }
 
 /** renderService(name, content, file, resolveIdentity), computed in another process. */

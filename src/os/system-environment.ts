@@ -1,9 +1,9 @@
-// Reads /etc/environment once at start, bounded like a service file: a missing file is no variables, a bad one is reported.
+// Reads /etc/environment once at start (as zinit does), bounded like a service file: a missing file is no variables, a bad one is reported.
 import { parseEnvironmentFile } from '../config/environment-file.js';
 import { readRegularFile } from './read-regular-file.js';
 
 export const ENVIRONMENT_FILE = '/etc/environment';
-/** Names the file to read instead of /etc/environment; empty reads none. */
+/** Names the file to read instead of /etc/environment; empty reads none. `init --environment-file` wins over it. */
 export const ENVIRONMENT_FILE_VARIABLE = 'ZINIT_TS_ENVIRONMENT_FILE';
 const MAX_BYTES = 64 * 1024;
 
@@ -14,8 +14,9 @@ export interface SystemEnvironment {
   readonly problems: string[];
 }
 
-export function environmentFileFrom(env: NodeJS.ProcessEnv): string | null {
-  const named = env[ENVIRONMENT_FILE_VARIABLE];
+/** The file to read: the `--environment-file` flag, else the variable, else /etc/environment; null (an empty name) reads none. */
+export function environmentFileFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const named = flag ?? env[ENVIRONMENT_FILE_VARIABLE];
   if (named === undefined) return ENVIRONMENT_FILE;
   return named === '' ? null : named;
 }
@@ -41,5 +42,5 @@ export async function readSystemEnvironment(file: string | null): Promise<System
     return { file, vars: {}, problems: [`${file}: not valid UTF-8 text; no variables taken from it`] };
   }
   const parsed = parseEnvironmentFile(text);
-  return { file, vars: parsed.vars, problems: parsed.skipped.map((s) => `${file}:${s.line}: ${s.message}`) };
+  return { file, vars: parsed.vars, problems: parsed.skipped.map((s) => (s.line > 0 ? `${file}:${s.line}: ${s.message}` : `${file}: ${s.message}`)) };
 }

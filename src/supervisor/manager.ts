@@ -1,5 +1,6 @@
 // The set of services: dependency gating with reasons, operator commands, reload, and ordered parallel shutdown.
-import type { ConfigError, ServiceConfig } from '../config/types.js';
+import { formatConfigError } from '../config/format-error.js';
+import type { ConfigError, ConfigWarning, ServiceConfig } from '../config/types.js';
 import { ServiceAlreadyMonitoredError, ServiceIsDownError, ServiceIsUpError, ServiceNotFoundError, ShuttingDownError } from '../errors/errors.js';
 import { buildDependencyGraph, type DependencyGraph } from '../graph/dependency-graph.js';
 import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runner.js';
@@ -28,6 +29,8 @@ export class ServiceManager {
   private readonly runners = new Map<string, ServiceRunner>();
   /** Services whose file failed to load, with the first error, so their dependents can say why they wait. */
   private readonly broken = new Map<string, string>();
+  /** What each service's file warned about when it was last loaded, for its status. */
+  private readonly warnings = new Map<string, readonly string[]>();
   private graph: DependencyGraph = buildDependencyGraph([]);
   private evaluateQueued = false;
   private shutdownPromise: Promise<ShutdownReport> | null = null;
@@ -54,8 +57,9 @@ export class ServiceManager {
   }
 
   /** Load the initial set: every valid service gets target Up. */
-  load(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[]): void {
+  load(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[], warnings: readonly ConfigWarning[] = []): void {
     this.setBroken(errors);
+    this.noteWarnings(services.keys(), warnings);
     for (const config of services.values()) this.add(config);
     this.rebuildGraph();
   }
@@ -93,10 +97,11 @@ export class ServiceManager {
   }
 
   /** Add a service loaded later (`monitor`); it starts like any other. */
-  monitor(config: ServiceConfig): void {
+  monitor(config: ServiceConfig, warnings: readonly ConfigWarning[] = []): void {
     this.refuseDuringShutdown();
     if (this.runners.has(config.name)) throw new ServiceAlreadyMonitoredError(config.name);
     this.broken.delete(config.name);
+    this.noteWarnings([config.name], warnings);
     this.add(config).requestStart();
     this.rebuildGraph();
     this.scheduleEvaluate();
@@ -109,20 +114,24 @@ export class ServiceManager {
       throw new ServiceIsUpError(name, 'not-stopped');
     r.dispose();
     this.runners.delete(name);
+    this.warnings.delete(name);
     this.rebuildGraph();
     this.scheduleEvaluate();
   }
 
   /** Apply a re-read config directory: new files start, removed ones stop and are forgotten, changed ones restart. */
-  async reload(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[]): Promise<ReloadResult> {
+  async reload(services: ReadonlyMap<string, ServiceConfig>, errors: readonly ConfigError[], warnings: readonly ConfigWarning[] = []): Promise<ReloadResult> {
     this.refuseDuringShutdown();
     const { added, removed, changed } = planReload(this.names(), (name) => this.runners.get(name)?.config, services, errors);
     this.setBroken(errors);
+    // A file whose only change is a warning fixed or added is not a changed service: its status just follows.
+    this.noteWarnings(services.keys(), warnings);
     await Promise.all(
       removed.map(async (name) => {
         await this.stop(name);
         this.runner(name).dispose();
         this.runners.delete(name);
+        this.warnings.delete(name);
       }),
     );
     await Promise.all(
@@ -145,7 +154,7 @@ export class ServiceManager {
   }
 
   status(name: string): ServiceStatus {
-    return statusOf(this.runner(name), this.runners);
+    return statusOf(this.runner(name), this.runners, this.warnings.get(name));
   }
 
   list(): ServiceStatus[] {
@@ -197,6 +206,26 @@ export class ServiceManager {
   private setBroken(errors: readonly ConfigError[]): void {
     this.broken.clear();
     for (const e of errors) if (!this.broken.has(e.service)) this.broken.set(e.service, e.message);
+  }
+
+  /**
+   * Logs every warning of a load once, of skipped files too; keeps those of the services `loaded`
+   * (a service loaded without warnings loses the ones it had).
+   */
+  private noteWarnings(loaded: Iterable<string>, warnings: readonly ConfigWarning[]): void {
+    const byService = new Map<string, string[]>();
+    for (const w of warnings) {
+      const line = formatConfigError(w);
+      this.deps.logger.warn(`service file warning: ${line}`, { service: w.service });
+      const list = byService.get(w.service);
+      if (list === undefined) byService.set(w.service, [line]);
+      else list.push(line);
+    }
+    for (const name of loaded) {
+      const kept = byService.get(name);
+      if (kept === undefined) this.warnings.delete(name);
+      else this.warnings.set(name, kept);
+    }
   }
 
   private rebuildGraph(): void {

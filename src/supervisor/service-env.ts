@@ -13,7 +13,7 @@ export interface ServiceAccount {
 export interface EnvironmentSources {
   /** The daemon's own environment (a container's `-e` variables), without the daemon's tag variables. */
   readonly daemon: Readonly<Record<string, string>>;
-  /** /etc/environment. */
+  /** /etc/environment, read once when the daemon starts. */
   readonly system: Readonly<Record<string, string>>;
   /** The passwd entry of the service's user; null when the uid has none. */
   readonly account: ServiceAccount | null;
@@ -22,8 +22,8 @@ export interface EnvironmentSources {
 }
 
 /**
- * Later sources win. Without `user`: /etc/environment, the daemon's environment, the service's
- * `env`. With `user` the daemon's secrets stay behind: PATH, HOME, USER, LOGNAME and SHELL of that
+ * Later sources win. Without `user`, as zinit: the daemon's environment, /etc/environment, the
+ * service's `env`. With `user` the daemon's secrets stay behind: PATH, HOME, USER, LOGNAME and SHELL of that
  * user, /etc/environment, the daemon variables named in `pass_env`, the service's `env`.
  * `pass_env` sits beneath `env`, as systemd's PassEnvironment= sits beneath Environment=.
  */
@@ -34,8 +34,8 @@ export function serviceEnvironment(config: Pick<ServiceConfig, 'user' | 'env' | 
     for (const [k, v] of Object.entries(vars)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   };
   if (config.user === null) {
-    put(from.system);
     put(from.daemon);
+    put(from.system);
   } else {
     const name = from.account?.name ?? config.user;
     put({ PATH: DEFAULT_PATH, HOME: from.account?.home ?? '/', USER: name, LOGNAME: name, SHELL: from.account?.shell ?? '/bin/sh' });

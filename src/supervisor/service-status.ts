@@ -1,4 +1,4 @@
-// What the manager reports of one service: its state and target, its dependencies' states, its last exit, why it waits.
+// What the manager reports of one service: its state and target, its dependencies' states, its last exit, why it waits, what its file warned about.
 import type { ServiceRunner } from './service-runner.js';
 import type { State, Target } from './state.js';
 
@@ -13,10 +13,12 @@ export interface ServiceStatus {
   readonly restarts: number;
   readonly reason: string | null;
   readonly oneshot: boolean;
+  /** What the service file's last load warned about (unknown keys), each `file:line:column: message`. */
+  readonly warnings: readonly string[];
 }
 
 /** The status of `r`; a dependency with no runner is 'Unknown'. */
-export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceRunner>): ServiceStatus {
+export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceRunner>, warnings: readonly string[] = []): ServiceStatus {
   const after: Record<string, State> = {};
   for (const dep of r.config.after) after[dep] = runners.get(dep)?.state ?? 'Unknown';
   return {
@@ -29,5 +31,6 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     restarts: r.restarts,
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,
+    warnings,
   };
 }

@@ -144,8 +144,8 @@ export async function writeHostileDir(dir: string, opts: HostileOptions = {}): P
   // Odd names: each is refused for its name, whatever it holds.
   const oddNames = ['with space', 'tab\tname', 'new\nline', 'ünïcödé', '.hidden', '..', 'back\\slash', 'ctl\x01char', 'quote"name', 'semi;colon', 'star*', 'dollar$HOME'];
   for (const n of oddNames) write(n, 'exec: sleep 1\n');
-  // A valid name at the length limit of a file name, with a bad key.
-  write(`long-${'x'.repeat(240)}`, 'exec: sleep 1\nbogus: 1\n');
+  // A valid name at the length limit of a file name, with a bad value (an unknown key alone would only warn).
+  write(`long-${'x'.repeat(240)}`, 'exec: sleep 1\nbogus: 1\noneshot: maybe\n');
   write('-dash', 'exec: sleep 1\nexec: twice\n');
 
   // Bytes that are not YAML text: random binary, invalid UTF-8, NUL and control bytes, punctuation soup.

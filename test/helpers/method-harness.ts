@@ -1,7 +1,7 @@
 // The control socket's method table over a fake OS, fake files and a fake clock, and a way to call it as the server does.
 import assert from 'node:assert/strict';
 import type { ParseResult } from '../../src/config/parse-service.js';
-import type { ServiceConfig } from '../../src/config/types.js';
+import type { LoadResult, ServiceConfig } from '../../src/config/types.js';
 import { RpcError } from '../../src/errors/errors.js';
 import { buildMethods, type HandlerDeps } from '../../src/ipc/handlers.js';
 import { LogFanout } from '../../src/ipc/log-fanout.js';
@@ -18,6 +18,7 @@ import { quietLogger, svc } from './service-config.js';
 
 export interface HarnessOptions {
   readonly loadService?: (name: string) => Promise<ParseResult>;
+  readonly loadConfig?: () => Promise<LoadResult>;
   readonly maxFollowers?: number;
   /** Services loaded at the start; `web` and `idle` (neither started) by default. */
   readonly services?: readonly ServiceConfig[];
@@ -46,8 +47,8 @@ export function methodHarness(options: HarnessOptions = {}) {
     table: os,
     transientRuns: new TransientRuns({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}) }),
     version: '0.0.0-test',
-    loadConfig: () => Promise.resolve({ services: new Map(), errors: [] }),
-    loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [] })),
+    loadConfig: options.loadConfig ?? (() => Promise.resolve({ services: new Map(), errors: [], warnings: [] })),
+    loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [], warnings: [] })),
     serviceFiles: files,
     requestShutdown: () => new Promise(() => undefined),
     commandLine: () => [],

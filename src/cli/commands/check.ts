@@ -10,16 +10,18 @@ export function registerCheck(program: Command): void {
     .option('--budget <seconds>', "warn when the worst-case shutdown exceeds this (e.g. a pod's terminationGracePeriodSeconds)")
     .action(async (o: { config: string; budget?: string }) => {
       // Loaded only for `check`, so the other commands start fast.
-      const [{ loadConfigDir }, { formatConfigError }, { buildDependencyGraph }, { cycleMessage, invalidDependencyOf, undefinedDependencyOf }, { resolveIdentity }] = await Promise.all([
+      const [{ loadConfigDir }, { strictLoad }, { formatConfigError }, { buildDependencyGraph }, { cycleMessage, invalidDependencyOf, undefinedDependencyOf }, { resolveIdentity }] = await Promise.all([
         import('../../config/load-dir.js'),
+        import('../../config/strict-load.js'),
         import('../../config/format-error.js'),
         import('../../graph/dependency-graph.js'),
         import('../../graph/dependency-messages.js'),
         import('../../os/identity.js'),
       ]);
-      const { services, errors } = await loadConfigDir(o.config, resolveIdentity).catch((err: Error) => {
+      // The daemon loads a file despite an unknown key (zinit ignores it); check holds the file to every key.
+      const { services, errors } = strictLoad(await loadConfigDir(o.config, resolveIdentity).catch((err: Error) => {
         throw new CliError(err.message);
-      });
+      }));
       const problems = errors.map(formatConfigError);
       const graph = buildDependencyGraph([...services.values()].map((s) => ({ name: s.name, after: s.after })));
       const broken = new Set(errors.map((e) => e.service));

@@ -20,7 +20,8 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--metrics <addr:port>', 'serve Prometheus /metrics and /healthz (off by default)')
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
     .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string }) => {
+    .option('--environment-file <path>', 'NAME=VALUE lines every service gets, read once at start (default: $ZINIT_TS_ENVIRONMENT_FILE, else /etc/environment; "" for none)')
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string; environmentFile?: string }) => {
       const maxHeap = Number(o.maxHeap);
       if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`);
       const buffer = Number(o.buffer);
@@ -52,6 +53,7 @@ export function registerInit(program: Command, globals: Globals): void {
         metrics: o.metrics ?? null,
         heapLimit: heap,
         logLevel: globals().debug === true ? 'debug' : 'info',
+        environmentFile: o.environmentFile,
       });
       process.exit(code);
     });

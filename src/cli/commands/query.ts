@@ -3,7 +3,7 @@ import type { ZinitClient } from '../../ipc/zinit-client.js';
 import { ErrorCode } from '../../errors/codes.js';
 import { RpcError, ServiceNotFoundError } from '../../errors/errors.js';
 import { withClient } from '../connect.js';
-import { describeExit, table } from '../format.js';
+import { describeExit, table, warningLines } from '../format.js';
 import { orZinit } from '../zinit-fallback.js';
 
 export interface OutputOptions {
@@ -20,6 +20,8 @@ interface ServiceView {
   readonly exit?: { readonly code: number | null; readonly signal: string | null } | null;
   readonly restarts?: number;
   readonly reason?: string | null;
+  /** zinit-ts only: what the service file holds that zinit would ignore. */
+  readonly warnings?: readonly string[];
 }
 
 export async function listServices(socket: string, o: OutputOptions): Promise<void> {
@@ -43,6 +45,7 @@ export async function serviceStatus(socket: string, name: string, o: OutputOptio
   if (o.json) return print(JSON.stringify(s, null, 2));
   const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit ?? null)}`, `restarts: ${s.restarts ?? '-'}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);
+  lines.push(...warningLines(s.warnings ?? []));
   const deps = Object.entries(s.after);
   lines.push(deps.length === 0 ? 'after:    -' : 'after:');
   for (const [dep, state] of deps) lines.push(`  ${dep}: ${state}`);

@@ -28,7 +28,7 @@ type ServiceMethod =
 /** zinit-ts's form: the plain state word, the last exit beside it. */
 export function statusJson(s: ServiceStatus): StatusJson {
   const exit = s.exit === null ? null : { code: s.exit.code, signal: s.exit.signal };
-  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot };
+  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot, warnings: [...s.warnings] };
 }
 
 /** zinit's form: states as zinit words them (`Error(Exited(Pid(N), 3))`), its own and its dependencies'. */
@@ -48,7 +48,7 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
     service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, zinitStateOf(s)])),
     service_statuses: () => [
       ...manager.list().map(statusJson),
-      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
+      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, warnings: [], transient: true })),
     ],
     service_status: (p) => zinitStatusJson(manager, manager.status(p.name)),
     service_start: (p) => {
@@ -67,9 +67,9 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
     service_monitor: async (p) => {
       checkServiceName('monitoring service', p.name);
       if (manager.has(p.name)) throw new ServiceAlreadyMonitoredError(p.name);
-      const { config, errors } = await d.loadService(p.name);
+      const { config, errors, warnings } = await d.loadService(p.name);
       if (!config) throw new ServiceConfigError(p.name, errors.map(formatConfigError));
-      manager.monitor(config);
+      manager.monitor(config, warnings);
       return null;
     },
     service_forget: (p) => {

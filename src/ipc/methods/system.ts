@@ -14,7 +14,7 @@ export function systemHandlers(d: HandlerDeps): HandlerGroup<'system_shutdown' |
     system_reboot: (p) => shutdown(d, 'reboot', p.wait === true),
     system_reload: async () => {
       const loaded = await d.loadConfig();
-      const r = await d.manager.reload(loaded.services, loaded.errors);
+      const r = await d.manager.reload(loaded.services, loaded.errors, loaded.warnings);
       return { added: r.added, removed: r.removed, changed: r.changed, errors: r.errors.map(formatConfigError) };
     },
   };

@@ -54,7 +54,7 @@ test('a chain starts in dependency order, each only once its dependency is ready
 test('a service after a missing one is Blocked with the reason; a broken file is reported and skipped', async () => {
   daemon = await startDaemon({
     orphan: 'exec: sleep 1000\nafter: [ghost]\n',
-    broken: 'exec: sleep 1000\nshutdown_timeot: 3\n',
+    broken: 'exec: sleep 1000\nshutdown_timeout: soon\n',
     needsbroken: 'exec: sleep 1000\nafter: [broken]\n',
     fine: 'exec: sleep 1000\n',
   });
@@ -64,7 +64,7 @@ test('a service after a missing one is Blocked with the reason; a broken file is
   assert.deepEqual(o.after, { ghost: 'Unknown' });
   const nb = await waitState(daemon, 'needsbroken', 'Blocked');
   assert.match(nb.reason ?? '', /"broken" has an invalid service file/);
-  assert.match(daemon.output(), /broken\.yaml:2:1: unknown key "shutdown_timeot"; did you mean shutdown_timeout\?/);
+  assert.match(daemon.output(), /broken\.yaml:2:19: shutdown_timeout must be a non-negative number of seconds/);
   const list = await daemon.cli(['list', '--json']);
   assert.deepEqual((JSON.parse(list.stdout) as { name: string }[]).map((s) => s.name), ['fine', 'needsbroken', 'orphan']);
   const missing = await daemon.cli(['status', 'broken']);

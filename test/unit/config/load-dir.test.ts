@@ -45,7 +45,7 @@ void describe('loadConfigDir', () => {
     assert.equal(services.get('web')?.source, path.join(dir, 'web.yml'));
   });
 
-  void test('a bad file is reported and left out; the good ones still load', async () => {
+  void test('a bad file is reported and left out; the good ones still load, one with an unknown key among them', async () => {
     const dir = await dirWith({
       'a.yaml': 'exec: app-a\n',
       'b.yaml': 'exec: app-b\nafter: [a\n',
@@ -53,12 +53,12 @@ void describe('loadConfigDir', () => {
       'd.yaml': 'exec: app-d\ndepends_on: [a]\n',
       'e.yaml': '',
     });
-    const { services, errors } = await loadConfigDir(dir);
-    assert.deepEqual([...services.keys()], ['a', 'c']);
+    const { services, errors, warnings } = await loadConfigDir(dir);
+    assert.deepEqual([...services.keys()], ['a', 'c', 'd']);
     const byFile = new Set(errors.map((e) => path.basename(e.file)));
-    assert.deepEqual([...byFile].sort(), ['b.yaml', 'd.yaml', 'e.yaml']);
-    const d = errors.find((e) => e.service === 'd');
-    assert.deepEqual([d?.line, d?.column, d?.message], [2, 1, 'unknown key "depends_on"; did you mean after?']);
+    assert.deepEqual([...byFile].sort(), ['b.yaml', 'e.yaml']);
+    assert.deepEqual(warnings.map((w) => [w.service, w.line, w.column, w.message, w.code]), [['d', 2, 1, 'unknown key "depends_on"; did you mean after?', 'unknown-key']]);
+    assert.deepEqual(services.get('d')?.after, [], 'the unknown key has no effect');
     assert.ok(errors.filter((e) => e.service === 'b').every((e) => e.line >= 2 && e.column > 0));
     assert.match(errors.find((e) => e.service === 'e')?.message ?? '', /^exec is required/);
   });
@@ -144,6 +144,14 @@ void describe('loadConfigDir', () => {
     await assert.rejects(loadConfigDir(missing), { message: `config directory ${missing} does not exist; create it or pass -c DIR` });
   });
 
+  void test('the warnings of a file that fails are kept too', async () => {
+    const dir = await dirWith({ 'bad.yaml': 'exce: app\n' });
+    const { services, errors, warnings } = await loadConfigDir(dir);
+    assert.equal(services.size, 0);
+    assert.match(errors[0]?.message ?? '', /^exec is required/);
+    assert.deepEqual(warnings.map((w) => w.message), ['unknown key "exce"; did you mean exec?']);
+  });
+
   void test('a file given as the directory throws', async () => {
     const dir = await dirWith({ 'a.yaml': 'exec: a\n' });
     await assert.rejects(loadConfigDir(path.join(dir, 'a.yaml')), { message: /is not a directory; pass -c DIR/ });
@@ -168,6 +176,14 @@ void describe('loadServiceFile', () => {
       errors.map((e) => e.message),
       [`no service file for "web" in ${dir} (looked for web.yaml and web.yml); create one first`],
     );
+  });
+
+  void test('a file with an unknown key gives its config and the warning', async () => {
+    const dir = await dirWith({ 'a.yaml': 'name: a\nexec: app\ndescription: the a service\n' });
+    const { config, errors, warnings } = await loadServiceFile(dir, 'a');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(config?.argv, ['app']);
+    assert.deepEqual(warnings.map((w) => [w.file, w.line, w.column, w.code]), [[path.join(dir, 'a.yaml'), 3, 1, 'unknown-key']]);
   });
 
   void test('a bad file gives its errors and no config', async () => {

@@ -2,12 +2,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServiceFile } from '../../../src/config/parse-service.js';
+import { strictParse } from '../../../src/config/strict-load.js';
 import type { ConfigError, IdentityResolver } from '../../../src/config/types.js';
 
 const FILE = '/etc/zinit/svc.yaml';
 
+/** The problems of a file that `check` refuses: its errors, and its warnings as errors. */
 function errorsOf(text: string, opts: { name?: string; resolve?: IdentityResolver } = {}): ConfigError[] {
-  const { config, errors } = parseServiceFile(opts.name ?? 'svc', text, FILE, opts.resolve);
+  const { config, errors } = strictParse(parseServiceFile(opts.name ?? 'svc', text, FILE, opts.resolve));
   assert.equal(config, null, 'a file with errors must not yield a config');
   assert.ok(errors.length > 0);
   for (const e of errors) {
@@ -101,13 +103,24 @@ void describe('parseServiceFile: unknown keys', () => {
     ['environment: {A: b}', 'unknown key "environment"; did you mean env?'],
   ];
   for (const [line, message] of cases) {
-    void test(line, () => {
-      const errors = errorsOf(`exec: app\n${line}\n`);
-      const unknown = errors.find((e) => e.message.startsWith('unknown key'));
-      assert.ok(unknown);
-      assert.deepEqual([unknown.line, unknown.column, unknown.message], [2, 1, message]);
+    void test(`${line}: a warning, and the file still loads`, () => {
+      const { config, errors, warnings } = parseServiceFile('svc', `exec: app\n${line}\n`, FILE);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(config?.argv, ['app']);
+      assert.deepEqual(warnings.map((w) => [w.file, w.service, w.line, w.column, w.message, w.code]), [[FILE, 'svc', 2, 1, message, 'unknown-key']]);
     });
   }
+
+  void test('for check, the same key is an error that makes the file invalid', () => {
+    assert.deepEqual(onlyError('exec: app\nexce: app\n'), [2, 1, 'unknown key "exce"; did you mean exec?']);
+  });
+
+  void test('a file with errors still reports its warnings, apart', () => {
+    const { config, errors, warnings } = parseServiceFile('svc', 'exec: app\noneshot: maybe\ncmd: x\n', FILE);
+    assert.equal(config, null);
+    assert.deepEqual(errors.map((e) => e.line), [2]);
+    assert.deepEqual(warnings.map((w) => w.line), [3]);
+  });
 
   void test('no hint when nothing is close, but the list of keys', () => {
     assert.match(onlyError('exec: app\nbanana: 1\n')[2], /^unknown key "banana"; known keys are exec, test, oneshot, after, signal, /);
@@ -138,6 +151,7 @@ void describe('parseServiceFile: wrong types', () => {
     ['restart: on_failure', 10, 'restart must be one of always, on-failure, never, got string "on_failure"; did you mean on-failure?'],
     ['restart: false', 10, 'restart must be one of always, on-failure, never, got boolean false; did you mean never?'],
     ['log: stdot', 6, 'log must be one of ring, stdout, none, file, got string "stdot"; did you mean stdout?'],
+    ['log: "null"', 6, 'log must be one of ring, stdout, none, file, got string "null"; did you mean none?'],
     ['test: [check]', 7, 'test must be a command line on one string, e.g. test: "redis-server --port 7777", got a list'],
     ['user: [a]', 7, 'user must be a user name or a numeric id, got a list'],
     ['user: ""', 7, 'user must be a user name or a numeric id, got string ""'],
@@ -202,7 +216,10 @@ void describe('parseServiceFile: signal', () => {
     ]);
   });
 
-  void test('an unknown key under signal', () => {
+  void test('an unknown key under signal: a warning beside stop, an error for check', () => {
+    const lenient = parseServiceFile('svc', 'exec: app\nsignal:\n  stop: INT\n  stpo: TERM\n', FILE);
+    assert.deepEqual([lenient.errors, lenient.config?.stopSignal], [[], 'SIGINT']);
+    assert.deepEqual(lenient.warnings.map((w) => [w.line, w.column, w.message, w.code]), [[4, 3, 'unknown key signal.stpo; did you mean stop?', 'unknown-key']]);
     assert.deepEqual(onlyError('exec: app\nsignal:\n  stpo: TERM\n'), [3, 3, 'unknown key signal.stpo; did you mean stop?']);
     assert.match(onlyError('exec: app\nsignal: {reload: HUP}\n')[2], /^unknown key signal.reload; the only key under signal is stop$/);
   });
@@ -328,5 +345,42 @@ void describe('parseServiceFile: names and collecting everything', () => {
 
   void test('an alias with no anchor', () => {
     assert.deepEqual(onlyError('exec: app\ntest: *probe\n'), [2, 7, 'alias *probe refers to no anchor &probe above it']);
+  });
+});
+
+void describe('parseServiceFile: name', () => {
+  void test('equal to the file name it is accepted and changes nothing', () => {
+    for (const text of ['name: svc\nexec: app\n', 'name: "svc"\nexec: app\n', 'name:\nexec: app\n']) {
+      const { config, errors, warnings } = parseServiceFile('svc', text, FILE);
+      assert.deepEqual([errors, warnings], [[], []], text);
+      assert.equal(config?.name, 'svc');
+    }
+    const numeric = parseServiceFile('42', 'name: 42\nexec: app\n', '/etc/zinit/42.yaml');
+    assert.deepEqual([numeric.errors, numeric.config?.name], [[], '42'], 'a name written as a number is compared as written');
+  });
+
+  void test('another name is an error saying what to change', () => {
+    assert.deepEqual(onlyError('name: web\nexec: app\n'), [
+      1,
+      7,
+      'name "web" differs from the service name "svc", which comes from the file name svc.yaml; write name: svc, or remove the key, or rename svc.yaml to web.yaml if the service is to be called that',
+    ]);
+    const yml = parseServiceFile('svc', 'exec: app\nname: web\n', '/etc/zinit/svc.yml');
+    assert.match(yml.errors[0]?.message ?? '', /rename svc\.yml to web\.yml if/);
+  });
+
+  void test('a name that could not be a file name is not offered as one', () => {
+    const [, , message] = onlyError('exec: app\nname: a/b\n');
+    assert.equal(message, 'name "a/b" differs from the service name "svc", which comes from the file name svc.yaml; write name: svc, or remove the key');
+  });
+
+  void test('a name that is not text', () => {
+    assert.deepEqual(onlyError('exec: app\nname: [svc]\n'), [2, 7, 'name must be the service name as text, got a list; write name: svc, or remove the key (the file name names the service)']);
+  });
+
+  void test('a misspelt name key is an unknown key with the hint', () => {
+    const { config, warnings } = parseServiceFile('svc', 'exec: app\nnmae: svc\n', FILE);
+    assert.ok(config);
+    assert.deepEqual(warnings.map((w) => w.message), ['unknown key "nmae"; did you mean name?']);
   });
 });

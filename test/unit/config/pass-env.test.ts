@@ -53,8 +53,8 @@ void describe('pass_env', () => {
 
   void test('names other tools use for it get a hint', () => {
     for (const key of ['PassEnvironment', 'pass-env', 'passenv', 'pass_environment']) {
-      const [first] = problems(`exec: app\nuser: app\n${key}: [A]\n`);
-      assert.equal(first?.[2], `unknown key ${JSON.stringify(key)}; did you mean pass_env?`);
+      const [first] = parse(`exec: app\nuser: app\n${key}: [A]\n`).warnings;
+      assert.equal(first?.message, `unknown key ${JSON.stringify(key)}; did you mean pass_env?`);
     }
   });
 });

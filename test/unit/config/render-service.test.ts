@@ -30,6 +30,13 @@ void describe('renderService', () => {
     assert.equal(loaded.config?.shutdownTimeoutMs, 5000);
   });
 
+  void test('a key the daemon would only warn about is refused, with its did-you-mean, as check refuses it', () => {
+    const r = renderService('typo', { exec: 'true', afer: ['db'] }, path.join(dir, 'typo.yaml'));
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    assert.match(r.errors[0]?.message ?? '', /afer.*after/);
+    assert.deepEqual(renderService('named', { exec: 'true', name: 'named' }, path.join(dir, 'named.yaml')).errors, [], 'name: equal to the file is fine');
+  });
+
   void test('strings that look like other YAML types stay strings', async () => {
     const file = path.join(dir, 'quoted.yaml');
     const r = renderService('quoted', { exec: 'true', env: { A: 'yes', B: '010', C: 'null', D: '- x', E: 'a: b', F: 'line1\nline2' } }, file);

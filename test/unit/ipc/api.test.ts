@@ -49,7 +49,7 @@ test('params in the document are the declared ones, in positional order', async 
 test('results carry their shape: a status names its fields, a run says what it streams', async () => {
   const doc = await discover();
   const status = doc.methods.find((m) => m.name === 'service_status');
-  assert.deepEqual(status?.result?.schema.required, ['name', 'pid', 'state', 'target', 'after', 'exit', 'restarts', 'reason', 'oneshot']);
+  assert.deepEqual(status?.result?.schema.required, ['name', 'pid', 'state', 'target', 'after', 'exit', 'restarts', 'reason', 'oneshot', 'warnings']);
   assert.equal(status?.result?.name, 'ServiceStatus');
   const kill = doc.methods.find((m) => m.name === 'service_kill');
   assert.deepEqual(kill?.result?.schema, { type: 'null' });

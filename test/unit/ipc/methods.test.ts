@@ -3,6 +3,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/errors/codes.js';
 import type { ParseResult } from '../../../src/config/parse-service.js';
+import type { ConfigWarning, LoadResult } from '../../../src/config/types.js';
+import { svc } from '../../helpers/service-config.js';
 import { flush } from '../../helpers/fake-clock.js';
 import { call, errorOf, methodHarness } from '../../helpers/method-harness.js';
 
@@ -53,7 +55,7 @@ void describe('error paths of the methods', () => {
   });
 
   void test('monitor: a loaded service is SERVICE_ALREADY_MONITORED, a file that does not load is CONFIG_ERROR', async () => {
-    const bad: ParseResult = { config: null, errors: [{ service: 'broken', file: 'broken.yaml', line: 1, column: 1, message: 'exec: required' }] };
+    const bad: ParseResult = { config: null, errors: [{ service: 'broken', file: 'broken.yaml', line: 1, column: 1, message: 'exec: required' }], warnings: [] };
     const { methods } = setup({ loadService: () => Promise.resolve(bad) });
     const loaded = await errorOf(methods, 'service_monitor', ['web']);
     assert.deepEqual(loaded, { code: ErrorCode.SERVICE_ALREADY_MONITORED, message: 'service "web" is already monitored', data: { service: 'web' } });
@@ -65,7 +67,7 @@ void describe('error paths of the methods', () => {
 
   void test('monitor refuses names zinit refuses ("/", "\\", ".") and names no file can have, with zinit\'s data', async () => {
     const loaded: string[] = [];
-    const { methods } = setup({ loadService: (name) => (loaded.push(name), Promise.resolve({ config: null, errors: [] })) });
+    const { methods } = setup({ loadService: (name) => (loaded.push(name), Promise.resolve({ config: null, errors: [], warnings: [] })) });
     for (const name of ['../etc/passwd', 'a\\b', 'a.b', '.hidden', '', 'a b']) {
       const e = await errorOf(methods, 'service_monitor', [name]);
       assert.equal(e.code, ErrorCode.INVALID_PARAMS, name);
@@ -79,6 +81,27 @@ void describe('error paths of the methods', () => {
     const { methods, manager } = setup();
     assert.deepEqual(await call(methods, 'service_monitor', ['extra']), { result: null });
     assert.equal(manager.has('extra'), true);
+  });
+
+  void test('a file with an unknown key is monitored and reloaded with its warning in service_status; a fixed file clears it', async () => {
+    const warning = (service: string): ConfigWarning => ({ service, file: `/etc/zinit/${service}.yaml`, line: 2, column: 1, message: 'unknown key "descripton"; did you mean name?', code: 'unknown-key' });
+    let reloaded: LoadResult = { services: new Map(['web', 'idle', 'extra'].map((n) => [n, svc(n)])), errors: [], warnings: [warning('web')] };
+    const { methods } = setup({
+      loadService: (name) => Promise.resolve({ config: svc(name), errors: [], warnings: [warning(name)] }),
+      loadConfig: () => Promise.resolve(reloaded),
+    });
+    const text = '/etc/zinit/extra.yaml:2:1: unknown key "descripton"; did you mean name?';
+    assert.deepEqual(await call(methods, 'service_monitor', ['extra']), { result: null });
+    const status = (await call(methods, 'service_status', ['extra'])) as { result: { warnings: string[] } };
+    assert.deepEqual(status.result.warnings, [text]);
+    assert.deepEqual(((await call(methods, 'service_status', ['idle'])) as { result: { warnings: string[] } }).result.warnings, []);
+
+    await call(methods, 'system_reload', []);
+    const statuses = (await call(methods, 'service_statuses', [])) as { result: { name: string; warnings: string[] }[] };
+    assert.deepEqual(statuses.result.map((x) => [x.name, x.warnings]), [['extra', []], ['idle', []], ['web', [text.replaceAll('extra', 'web')]]], 'each as its file was read again');
+    reloaded = { ...reloaded, warnings: [] };
+    await call(methods, 'system_reload', []);
+    assert.deepEqual(((await call(methods, 'service_status', ['web'])) as { result: { warnings: string[] } }).result.warnings, [], 'the warning went with the key');
   });
 
   void test('during shutdown, start, restart, monitor, reload and run are SHUTTING_DOWN', async () => {

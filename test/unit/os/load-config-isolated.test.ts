@@ -16,14 +16,16 @@ void describe('loadConfigDirIsolated', () => {
   void test('the same services and errors as loading in this thread', async () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'exec: app --flag\nuser: nobody\npass_env: [X]\nenv: {__proto__: kept, B: "2"}\n');
     fs.writeFileSync(path.join(dir, 'b.yaml'), 'exec: b\nafter: [a]\nbogus: 1\n');
+    fs.writeFileSync(path.join(dir, 'e.yaml'), 'exec: e\nafter: [e]\n');
     fs.writeFileSync(path.join(dir, 'c.yaml'), Buffer.from([0x65, 0xff]));
     fs.mkdirSync(path.join(dir, 'd.yaml'));
     const here = await loadConfigDir(dir, resolveIdentity);
     const there = await within(loadConfigDirIsolated(dir), 10_000, 'the loader');
     assert.deepEqual(there, here);
-    assert.deepEqual([...there.services.keys()], ['a']);
+    assert.deepEqual([...there.services.keys()], ['a', 'b']);
     assert.equal(Object.getOwnPropertyDescriptor(there.services.get('a')?.env, '__proto__')?.value, 'kept');
-    assert.deepEqual(there.errors.map((e) => e.service), ['b', 'c', 'd']);
+    assert.deepEqual(there.errors.map((e) => e.service), ['c', 'd', 'e']);
+    assert.deepEqual(there.warnings.map((w) => [w.service, w.line, w.code]), [['b', 3, 'unknown-key']], 'warnings cross the process boundary');
   });
 
   void test('a directory that cannot be read rejects with the same message', async () => {

@@ -12,19 +12,28 @@ const sources: EnvironmentSources = {
 };
 
 void describe('serviceEnvironment', () => {
-  void test('without user: /etc/environment, then the daemon environment, then env, then the tag', () => {
+  void test('without user, as zinit: the daemon environment, then /etc/environment, then env, then the tag', () => {
     const env = serviceEnvironment(svc('svc', { env: { SHARED: 'env', ZINIT_TS_SERVICE: 'forged' } }), sources);
     assert.deepEqual(env, {
-      LANG: 'C.UTF-8',
-      SHARED: 'env',
-      PATH: '/opt/app/bin:/usr/bin',
+      PATH: '/etc-env/bin',
       HOME: '/root',
       AWS_SECRET_ACCESS_KEY: 'secret',
       PASSME: 'from-daemon',
+      SHARED: 'env',
+      LANG: 'C.UTF-8',
       ZINIT_TS_SERVICE: 'svc',
       ZINIT_TS_INSTANCE: 'i-1',
       ZINIT_TS_SOCKET: '/run/z.sock',
     });
+  });
+
+  void test('without user: /etc/environment wins over the daemon, env over both', () => {
+    const without = serviceEnvironment(svc('svc'), sources);
+    assert.deepEqual([without.SHARED, without.PATH, without.HOME], ['system', '/etc-env/bin', '/root']);
+    const withEnv = serviceEnvironment(svc('svc', { env: { PATH: '/mine', SHARED: 'mine' } }), sources);
+    assert.deepEqual([withEnv.SHARED, withEnv.PATH], ['mine', '/mine']);
+    const noFile = serviceEnvironment(svc('svc'), { ...sources, system: {} });
+    assert.deepEqual([noFile.SHARED, noFile.PATH], ['daemon', '/opt/app/bin:/usr/bin'], 'no file: the daemon environment as it is');
   });
 
   void test('with user: the account, /etc/environment, the named daemon variables, env, the tag; nothing else of the daemon', () => {
