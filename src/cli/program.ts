@@ -5,6 +5,7 @@ import { registerServiceCommands } from './commands/services.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerCheck } from './commands/check.js';
 import { registerRun } from './commands/run.js';
+import { registerProxy } from './commands/proxy.js';
 import { endWhenReaderLeaves, reportFailure } from './cli-error.js';
 import { VERSION } from '../version.js';
 
@@ -30,6 +31,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   registerObserveCommands(program, globals);
   registerCheck(program);
   registerRun(program, globals);
+  registerProxy(program, globals);
 
   try {
     await program.parseAsync(argv);

@@ -5,12 +5,13 @@ import { parseSignal } from '../../config/signals.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, type Globals } from '../connect.js';
 import { parseListen } from '../../ipc/listen-address.js';
+import { addHttpFlags, httpOptionsOf, type HttpFlagValues } from '../http-flags.js';
 
 export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 
 
 export function registerInit(program: Command, globals: Globals): void {
-  program
+  const init = program
     .command('init')
     .description('run the manager in the foreground')
     .option('-c, --config <dir>', 'config directory', '/etc/zinit')
@@ -19,8 +20,8 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--log-format <format>', 'text or json', 'text')
     .option('--metrics <addr:port>', 'serve Prometheus /metrics and /healthz (off by default)')
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
-    .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string }) => {
+    .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB));
+  addHttpFlags(init).action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string } & HttpFlagValues) => {
       const maxHeap = Number(o.maxHeap);
       if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`, 2);
       const buffer = Number(o.buffer);
@@ -38,6 +39,7 @@ export function registerInit(program: Command, globals: Globals): void {
           throw new CliError((err as Error).message, 2);
         }
       }
+      const http = httpOptionsOf(o);
       // Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come before any child or socket.
       const heap = applyHeapLimit(maxHeap);
       // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
@@ -50,6 +52,7 @@ export function registerInit(program: Command, globals: Globals): void {
         logFormat: o.logFormat,
         shutdownSignals: signals,
         metrics: o.metrics ?? null,
+        http,
         heapLimit: heap,
       });
       process.exit(code);

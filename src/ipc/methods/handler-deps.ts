@@ -12,6 +12,14 @@ import type { RpcContext } from '../method-table.js';
 
 export type ShutdownKind = 'stop' | 'poweroff' | 'reboot';
 
+/** The HTTP listener, started and stopped by the system_*_http_server methods. */
+export interface HttpControl {
+  /** Resolves with zinit's answer, "HTTP/RPC server started at ADDRESS"; rejects with the RpcError to answer. */
+  start(address: string): Promise<string>;
+  /** Rejects when none runs. */
+  stop(): Promise<void>;
+}
+
 export interface HandlerDeps {
   readonly manager: ServiceManager;
   readonly logs: LogStore;
@@ -27,6 +35,7 @@ export interface HandlerDeps {
   readonly requestShutdown: (kind: ShutdownKind) => Promise<ShutdownOutcome>;
   /** The command line of a live process, for `tree`. */
   readonly commandLine: (pid: number) => readonly string[];
+  readonly http: HttpControl;
 }
 
 /** A method's handler, typed by its declaration: params checked by then, result as declared. */

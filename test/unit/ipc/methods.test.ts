@@ -33,6 +33,7 @@ function setup(options: { loadService?: (name: string) => Promise<ParseResult>; 
     loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [] })),
     requestShutdown: () => new Promise(() => undefined),
     commandLine: () => [],
+    http: { start: () => Promise.reject(new Error('no HTTP in these tests')), stop: () => Promise.reject(new Error('no HTTP in these tests')) },
   };
   return { os, manager, methods: buildMethods(deps) };
 }
