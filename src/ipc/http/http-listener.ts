@@ -49,6 +49,8 @@ export interface HttpListenerOptions {
   readonly limits?: Partial<HttpLimits>;
 }
 
+/** A refused body is read (and dropped) up to this many times the body cap before the connection is cut. */
+const DISCARD_FACTOR = 4;
 const PLAIN_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 export class HttpListener {
@@ -97,6 +99,11 @@ export class HttpListener {
     return this.boundPort;
   }
 
+  /** Connections open now. */
+  connectionCount(): Promise<number> {
+    return new Promise((resolve) => this.server.getConnections((err, n) => resolve(err ? 0 : n)));
+  }
+
   get url(): string {
     return `http://${urlHost(this.options.address.host)}:${this.port}/`;
   }
@@ -119,12 +126,12 @@ export class HttpListener {
     const verdict = guardRequest({ method: req.method ?? '', headers: req.headers, local }, this.options.policy);
     if (verdict.kind === 'refuse') {
       this.refusals.note(verdict.error, { method: req.method, host: req.headers.host, origin: req.headers.origin, peer: req.socket.remoteAddress });
-      // Nothing of the body is read: the connection ends after the refusal.
-      this.reply(res, verdict.error.status, encodeLine(errorResponse(null, verdict.error)), verdict.headers, true);
+      this.reply(res, verdict.error.status, encodeLine(errorResponse(null, verdict.error)), verdict.headers);
+      this.discardBody(req);
       return;
     }
     if (verdict.kind === 'preflight') {
-      this.reply(res, 204, null, verdict.headers, false);
+      this.reply(res, 204, null, verdict.headers);
       return;
     }
     this.call(req, res, verdict.headers).catch((err: unknown) => {
@@ -141,34 +148,46 @@ export class HttpListener {
     });
     const body = await readJsonBody(req, req.headers['content-length'], { maxBytes: this.limits.maxBodyBytes, maxDepth: this.limits.maxDepth });
     if (!body.ok) {
-      this.reply(res, body.status, encodeLine(errorResponse(null, body.error)), headers, body.close);
+      this.reply(res, body.status, encodeLine(errorResponse(null, body.error)), headers);
+      if (body.unread) this.discardBody(req);
       return;
     }
     const answer = await this.options.dispatch(body.message, controller.signal);
-    this.reply(res, answer === null ? 204 : 200, answer, headers, false);
+    this.reply(res, answer === null ? 204 : 200, answer, headers);
   }
 
-  private reply(res: http.ServerResponse, status: number, body: string | null, headers: Readonly<Record<string, string>>, close: boolean): void {
+  private reply(res: http.ServerResponse, status: number, body: string | null, headers: Readonly<Record<string, string>>): void {
     if (res.destroyed || res.headersSent) return;
-    const endConnection = close || this.closing !== undefined;
     res.writeHead(status, {
       ...PLAIN_HEADERS,
       ...headers,
       ...(body === null ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
-      ...(endConnection ? { connection: 'close' } : {}),
+      ...(this.closing === undefined ? {} : { connection: 'close' }),
     });
     res.end(body ?? undefined);
     const socket = res.socket;
     if (socket === null) return;
-    // A client that does not take its answer (or, after a refusal, keeps sending) loses its connection.
+    // A client that does not take its answer loses its connection.
     clearTimeout(this.writeTimers.get(socket));
-    const timer = setTimeout(
-      () => {
-        if (endConnection || socket.writableLength > 0) socket.destroy();
-      },
-      endConnection ? Math.min(this.limits.writeTimeoutMs, 1000) : this.limits.writeTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      if (socket.writableLength > 0) socket.destroy();
+    }, this.limits.writeTimeoutMs);
     timer.unref();
     this.writeTimers.set(socket, timer);
+  }
+
+  /**
+   * Reads and drops what is left of a refused request's body, so a client still sending it can
+   * read the refusal instead of a reset; past a few times the body cap the connection is cut.
+   * The request timeout bounds how long this can last.
+   */
+  private discardBody(req: http.IncomingMessage): void {
+    let dropped = 0;
+    const limit = DISCARD_FACTOR * this.limits.maxBodyBytes;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > limit) req.socket.destroy();
+    });
+    req.resume();
   }
 }

@@ -6,22 +6,22 @@ import { JsonFramer, type FramerLimits } from '../framing.js';
 
 export type BodyOutcome =
   | { readonly ok: true; readonly message: unknown }
-  /** `status`: the HTTP status to answer with; `close`: the rest of the body was not read, so the connection must end. */
-  | { readonly ok: false; readonly error: RpcError; readonly status: number; readonly close: boolean };
+  /** `status`: the HTTP status to answer with; `unread`: reading stopped before the end of the body. */
+  | { readonly ok: false; readonly error: RpcError; readonly status: number; readonly unread: boolean };
 
-const tooLarge = (max: number): BodyOutcome => ({ ok: false, error: new RequestTooLargeError(max), status: 413, close: true });
+const tooLarge = (max: number): BodyOutcome => ({ ok: false, error: new RequestTooLargeError(max), status: 413, unread: true });
 
 /** What the framer found once the whole body went through it. */
 function outcome(messages: readonly string[], deep: boolean, maxDepth: number): BodyOutcome {
-  if (deep) return { ok: false, error: new RequestTooDeepError(maxDepth), status: 200, close: false };
+  if (deep) return { ok: false, error: new RequestTooDeepError(maxDepth), status: 200, unread: false };
   if (messages.length !== 1) {
     const why = messages.length === 0 ? 'the body is empty' : 'the body holds more than one JSON value; send one request, or a batch as one array';
-    return { ok: false, error: new ParseError(why), status: 200, close: false };
+    return { ok: false, error: new ParseError(why), status: 200, unread: false };
   }
   try {
     return { ok: true, message: JSON.parse(messages[0] ?? '') as unknown };
   } catch (err) {
-    return { ok: false, error: new ParseError(messageOf(err)), status: 200, close: false };
+    return { ok: false, error: new ParseError(messageOf(err)), status: 200, unread: false };
   }
 }
 

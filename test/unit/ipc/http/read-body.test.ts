@@ -25,7 +25,7 @@ test('a declared length over the cap is refused (413) before a byte is read', as
   assert.equal(r.ok, false);
   if (r.ok) return;
   assert.equal(r.status, 413);
-  assert.equal(r.close, true);
+  assert.equal(r.unread, true);
   assert.equal(r.error.code, ErrorCode.REQUEST_TOO_LARGE);
   assert.equal(s.listenerCount('data'), 0, 'nothing was read');
 });
