@@ -3,11 +3,9 @@ import { errnoOf } from '../errors/errno.js';
 import { HttpServerError, TokenFileError } from '../errors/http-errors.js';
 import { messageOf } from '../errors/message-of.js';
 import type { HttpControl } from '../ipc/handlers.js';
-import { localDispatch } from '../ipc/http/dispatch-local.js';
 import type { HttpOptions } from '../ipc/http/http-options.js';
-import { HttpListener } from '../ipc/http/http-listener.js';
+import type { HttpListener } from '../ipc/http/http-listener.js';
 import { resolveListenAddress, type HttpAddress } from '../ipc/http/listen-address.js';
-import { loadToken } from '../ipc/http/token-file.js';
 import type { MethodTable } from '../ipc/method-table.js';
 import type { Logger } from '../log/logger-types.js';
 
@@ -83,6 +81,12 @@ export class HttpRpc implements HttpControl {
       throw HttpServerError.alreadyRunning(current.shown);
     }
     if (this.methods === null) throw new Error('the HTTP listener has no method table yet');
+    // Loaded on first use, as the metrics server is: an init that never serves HTTP keeps none of it.
+    const [{ loadToken }, { HttpListener }, { localDispatch }] = await Promise.all([
+      import('../ipc/http/token-file.js'),
+      import('../ipc/http/http-listener.js'),
+      import('../ipc/http/dispatch-local.js'),
+    ]);
     const token = await loadToken(this.options.tokenFile, this.socketPath).catch((err: unknown) => {
       throw err instanceof TokenFileError ? HttpServerError.token(err) : err;
     });
