@@ -142,7 +142,7 @@ export const API = {
   system_stop_http_server: {
     summary: 'Stop the HTTP server (an error when none runs)',
     params: [],
-    result: nothing,
+    result: { name: 'StopHttpServerResult', schema: NothingSchema },
     errors: ['INVALID_PARAMS'],
   },
   stream_currentLogs: {

@@ -5,13 +5,13 @@ import { parseSignal } from '../../config/signals.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, type Globals } from '../connect.js';
 import { parseListen } from '../../ipc/listen-address.js';
-import { addHttpFlags, httpOptionsOf, type HttpFlagValues } from '../http-flags.js';
+import { httpAllowOriginOption, httpAllowRemoteOption, httpOptionsOf, httpTokenFileOption, type HttpFlagValues } from '../http-flags.js';
 
 export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 
 
 export function registerInit(program: Command, globals: Globals): void {
-  const init = program
+  program
     .command('init')
     .description('run the manager in the foreground')
     .option('-c, --config <dir>', 'config directory', '/etc/zinit')
@@ -20,8 +20,11 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--log-format <format>', 'text or json', 'text')
     .option('--metrics <addr:port>', 'serve Prometheus /metrics and /healthz (off by default)')
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
-    .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB));
-  addHttpFlags(init).action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string } & HttpFlagValues) => {
+    .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
+    .addOption(httpTokenFileOption())
+    .addOption(httpAllowRemoteOption())
+    .addOption(httpAllowOriginOption())
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string } & HttpFlagValues) => {
       const maxHeap = Number(o.maxHeap);
       if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`, 2);
       const buffer = Number(o.buffer);
