@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs (real PostgreSQL, Redis and nginx daemons, unshare,
-# systemd-analyze, curl): each is checked, and what is missing is installed when we are root with
+# systemd-analyze, curl, a headless Chromium): each is checked, and what is missing is installed when we are root with
 # apt-get, visibly. Nothing is installed when everything is already there.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ have redis-server || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 have curl || need+=(curl)
 have systemd-analyze || need+=(systemd)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if ((${#need[@]} == 0)); then
   echo "test prerequisites: all present"

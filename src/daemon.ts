@@ -6,6 +6,8 @@ import { announceStart } from './daemon/announce-start.js';
 import { buildSupervisor } from './daemon/build-supervisor.js';
 import { closeEverything } from './daemon/close-everything.js';
 import { bindControlSocket } from './daemon/control-socket.js';
+import { HttpRpc } from './daemon/http-rpc.js';
+import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './ipc/http/http-options.js';
 import { trimWhenIdle } from './daemon/idle-activity.js';
 import { killLeftovers } from './daemon/leftovers.js';
 import { loadServices } from './daemon/load-services.js';
@@ -28,6 +30,8 @@ export interface DaemonOptions {
   readonly environmentFile?: string | undefined;
   /** ADDR:PORT for /metrics and /healthz; null = off. */
   readonly metrics: string | null;
+  /** For the HTTP/RPC listener that system_start_http_server opens. */
+  readonly http?: HttpOptions;
   /** The heap limit in force, as `init` applied it. */
   readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
   /** The manager's own log: `debug` with `-d`; default `info`. */
@@ -51,7 +55,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const supervision = await buildSupervisor(opts, { logger, isPid1, reaping, activity, shutdown });
   const { manager, table } = supervision;
 
-  const server = await bindControlSocket(opts.socketPath, opts.configDir, supervision, shutdown, logger);
+  const http = new HttpRpc(opts.http ?? DEFAULT_HTTP_OPTIONS, opts.socketPath, logger);
+  const server = await bindControlSocket(opts.socketPath, opts.configDir, supervision, shutdown, http, logger);
   if (!server) return 1;
   announceStart(opts, isPid1, logger);
   await killLeftovers(table, logger);
@@ -61,7 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const request = await shutdown.requested;
   const record = await stopEverything(supervision, isPid1, logger);
   reportShutdown(record, shutdown, logger);
-  await closeEverything(supervision.output, server, metrics);
+  await closeEverything(supervision.output, server, http, metrics);
   powerOffIfAsked(request, { isPid1, container: opts.container }, libc);
   return request.exitCode;
 }

@@ -7,6 +7,7 @@ import { registerCheck } from './commands/check.js';
 import { registerRun } from './commands/run.js';
 import { listServices } from './commands/query.js';
 import { socketPath, type GlobalOptions } from './connect.js';
+import { registerProxy } from './commands/proxy.js';
 import { endWhenReaderLeaves, reportFailure } from './cli-error.js';
 import { VERSION } from '../version.js';
 
@@ -55,6 +56,8 @@ export async function runProgram(argv: readonly string[], output: ParserOutput =
   registerObserveCommands(program, globals);
   registerCheck(program);
   registerRun(program, globals);
+  registerProxy(program, globals);
+
   // `-d` after the command name too: commands take their own options there.
   for (const command of program.commands) command.addOption(new Option('-d, --debug').hideHelp());
 

@@ -8,31 +8,32 @@ import { LogFanout } from '../ipc/log-fanout.js';
 import { RpcServer } from '../ipc/server.js';
 import { VERSION } from '../version.js';
 import type { Supervision } from './build-supervisor.js';
+import type { HttpRpc } from './http-rpc.js';
 import type { ShutdownRequests } from './shutdown-requests.js';
 
 /** null when the socket cannot be opened (logged): the daemon then exits with 1. */
-export async function bindControlSocket(socketPath: string, configDir: string, supervision: Supervision, shutdown: ShutdownRequests, logger: Logger): Promise<RpcServer | null> {
+export async function bindControlSocket(socketPath: string, configDir: string, supervision: Supervision, shutdown: ShutdownRequests, http: HttpRpc, logger: Logger): Promise<RpcServer | null> {
   const { manager, logs, table, transientRuns, activity } = supervision;
-  const server = new RpcServer({
-    path: socketPath,
-    logger,
-    methods: buildMethods({
-      manager,
-      logs,
-      followers: new LogFanout(logs),
-      table,
-      transientRuns,
-      version: VERSION,
-      loadConfig: () => activity.loaded(loadConfigDirIsolated(configDir)),
-      loadService: (name) => activity.loaded(loadServiceFileIsolated(configDir, name)),
-      serviceFiles: new ConfigDirFiles(configDir),
-      requestShutdown: (kind) => {
-        shutdown.request({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
-        return shutdown.outcome;
-      },
-      commandLine: readCmdline,
-    }),
+  const methods = buildMethods({
+    manager,
+    logs,
+    followers: new LogFanout(logs),
+    table,
+    transientRuns,
+    version: VERSION,
+    loadConfig: () => activity.loaded(loadConfigDirIsolated(configDir)),
+    loadService: (name) => activity.loaded(loadServiceFileIsolated(configDir, name)),
+    requestShutdown: (kind) => {
+      shutdown.request({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
+      return shutdown.outcome;
+    },
+    serviceFiles: new ConfigDirFiles(configDir),
+    commandLine: readCmdline,
+    http,
   });
+  // The HTTP listener, once started, runs this same table.
+  http.serve(methods);
+  const server = new RpcServer({ path: socketPath, logger, methods });
   try {
     await server.listen();
   } catch (err) {

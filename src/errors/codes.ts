@@ -35,6 +35,8 @@ const CATALOGUE = {
   REQUEST_TOO_DEEP: { code: -32052, summary: 'Arrays and objects in the request are nested past the depth limit' },
   TOO_MANY_STREAMS: { code: -32053, summary: 'Too many subscriptions are open on this connection' },
   CONNECTION_DROPPED: { code: -32054, summary: 'The server closed the connection (idle, evicted to admit another client, or not reading)' },
+  /** Answered with an HTTP status (401, 403, 405, 415): nothing was run. */
+  HTTP_REFUSED: { code: -32055, summary: 'The HTTP request was refused before any method ran (Host, Origin, token or content type)' },
 } as const;
 
 export type ErrorCodeName = keyof typeof CATALOGUE;

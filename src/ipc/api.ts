@@ -1,7 +1,7 @@
 // Every method of the control socket, declared once: params, result, stream items, errors. The server's table, the typed client, the CLI and the OpenRPC document derive from it.
 import type { ErrorCodeName } from '../errors/codes.js';
 import type { ParamSpec, ParamType } from './param-binder.js';
-import { literal, type Infer, type Schema } from './api-schema.js';
+import { literal, string, type Infer, type Schema } from './api-schema.js';
 import {
   DocumentSchema,
   LogLineSchema,
@@ -162,6 +162,19 @@ export const API = {
     params: [],
     result: { name: 'ReloadResult', schema: ReloadSchema },
     errors: ['INVALID_PARAMS', 'SHUTTING_DOWN'],
+  },
+  system_start_http_server: {
+    summary:
+      'Serve this API over HTTP at ADDRESS (IP:PORT; loopback only unless init --http-allow-remote), each request with the bearer token; a server already running elsewhere is replaced',
+    params: [{ name: 'address', required: true, type: 'string', description: 'where to listen: 127.0.0.1:8080, [::1]:8080 or localhost:8080 (port 0: any free port)' }],
+    result: { name: 'StartHttpServerResult', schema: string() },
+    errors: ['INVALID_PARAMS'],
+  },
+  system_stop_http_server: {
+    summary: 'Stop the HTTP server (an error when none runs)',
+    params: [],
+    result: { name: 'StopHttpServerResult', schema: NothingSchema },
+    errors: ['INVALID_PARAMS'],
   },
   stream_currentLogs: {
     summary: 'Lines of the log ring(s) now, oldest first; a name with no lines gives [] (SERVICE_NOT_FOUND with format "zinit-ts")',

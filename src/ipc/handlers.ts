@@ -4,13 +4,14 @@ import { ErrorCode } from '../errors/codes.js';
 import type { MethodSpec, MethodTable } from './method-table.js';
 import { buildOpenRpcDocument } from './openrpc.js';
 import type { Handler, HandlerDeps } from './methods/handler-deps.js';
+import { httpHandlers } from './methods/http.js';
 import { logHandlers } from './methods/logs.js';
 import { runHandlers } from './methods/run.js';
 import { serviceFileHandlers } from './methods/service-files.js';
 import { serviceHandlers } from './methods/services.js';
 import { systemHandlers } from './methods/system.js';
 
-export type { HandlerDeps, ShutdownKind } from './methods/handler-deps.js';
+export type { HandlerDeps, HttpControl, ShutdownKind } from './methods/handler-deps.js';
 export type { ShutdownOutcome, StatusJson } from './api-results.js';
 export { statusJson } from './methods/services.js';
 
@@ -37,6 +38,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
     ...systemHandlers(d),
     ...logHandlers(d),
     ...runHandlers(d),
+    ...httpHandlers(d),
     'rpc.discover': () => buildOpenRpcDocument(methods, { version: d.version }),
   };
   for (const method of METHOD_NAMES) methods[method] = methodSpec(method, handlers[method] as Handler<typeof method>);

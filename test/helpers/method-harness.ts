@@ -52,6 +52,7 @@ export function methodHarness(options: HarnessOptions = {}) {
     serviceFiles: files,
     requestShutdown: () => new Promise(() => undefined),
     commandLine: () => [],
+    http: { start: () => Promise.reject(new Error('no HTTP in these tests')), stop: () => Promise.reject(new Error('no HTTP in these tests')) },
   };
   return { os, clock, manager, logs, files, methods: buildMethods(deps) };
 }

@@ -31,6 +31,7 @@ const NOT_RESIDENT: Record<string, string> = {
   yaml: 'parsing runs in the config loader process',
   winston: 'the logger writes its lines itself',
   'prom-client': 'loaded only with --metrics',
+  'node:http': 'loaded only when the HTTP/RPC listener or the metrics server starts',
   'node:crypto': 'the instance id comes from /dev/urandom',
   crypto: 'the instance id comes from /dev/urandom',
 };

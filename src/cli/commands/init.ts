@@ -5,6 +5,7 @@ import { parseSignal } from '../../config/signals.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, type Globals } from '../connect.js';
 import { parseListen } from '../../ipc/listen-address.js';
+import { httpAllowOriginOption, httpAllowRemoteOption, httpOptionsOf, httpTokenFileOption, type HttpFlagValues } from '../http-flags.js';
 
 export const DEFAULT_SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
 
@@ -21,7 +22,10 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
     .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
     .option('--environment-file <path>', 'NAME=VALUE lines every service gets, read once at start (default: $ZINIT_TS_ENVIRONMENT_FILE, else /etc/environment; "" for none)')
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string; environmentFile?: string }) => {
+    .addOption(httpTokenFileOption())
+    .addOption(httpAllowRemoteOption())
+    .addOption(httpAllowOriginOption())
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string; environmentFile?: string } & HttpFlagValues) => {
       const maxHeap = Number(o.maxHeap);
       if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`);
       const buffer = Number(o.buffer);
@@ -39,6 +43,7 @@ export function registerInit(program: Command, globals: Globals): void {
           throw new CliError((err as Error).message);
         }
       }
+      const http = httpOptionsOf(o);
       // Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come before any child or socket.
       const heap = applyHeapLimit(maxHeap);
       // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
@@ -51,6 +56,7 @@ export function registerInit(program: Command, globals: Globals): void {
         logFormat: o.logFormat,
         shutdownSignals: signals,
         metrics: o.metrics ?? null,
+        http,
         heapLimit: heap,
         logLevel: globals().debug === true ? 'debug' : 'info',
         environmentFile: o.environmentFile,

@@ -13,6 +13,14 @@ import type { ServiceFilesPort } from './service-files-port.js';
 
 export type ShutdownKind = 'stop' | 'poweroff' | 'reboot';
 
+/** The HTTP listener, started and stopped by the system_*_http_server methods. */
+export interface HttpControl {
+  /** Resolves with zinit's answer, "HTTP/RPC server started at ADDRESS"; rejects with the RpcError to answer. */
+  start(address: string): Promise<string>;
+  /** Rejects when none runs. */
+  stop(): Promise<void>;
+}
+
 export interface HandlerDeps {
   readonly manager: ServiceManager;
   readonly logs: LogStore;
@@ -30,6 +38,7 @@ export interface HandlerDeps {
   readonly requestShutdown: (kind: ShutdownKind) => Promise<ShutdownOutcome>;
   /** The command line of a live process, for `tree`. */
   readonly commandLine: (pid: number) => readonly string[];
+  readonly http: HttpControl;
 }
 
 /** A method's handler, typed by its declaration: params checked by then, result as declared. */
