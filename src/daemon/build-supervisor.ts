@@ -56,6 +56,7 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const output = new OutputRouting({
     ring: (service, stream, text) => void logs.append(service, stream, text),
+    ringStart: (service) => void logs.markStart(service),
     daemonStdout: (line) => void process.stdout.write(line),
     openFile: (c, logFile) =>
       new FileSink({
@@ -79,6 +80,7 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
     childEvents: reaping?.childEvents ?? new ChildEvents(false),
     restAtMainExit,
     ...processes,
+    onSpawned: (c) => output.processStarted(c),
     postStopHook: postStopRunner({ proc, clock: systemClock, logger, processes }),
     onCriticalFailure: (service, code) => {
       logger.error('critical service failed', { service, exitCode: code });

@@ -2,6 +2,7 @@
 import type { Logger } from '../log/logger-types.js';
 import { loadConfigDirIsolated, loadServiceFileIsolated } from '../os/load-config-isolated.js';
 import { readCmdline } from '../os/proc.js';
+import { ConfigDirFiles } from '../os/service-files.js';
 import { buildMethods } from '../ipc/handlers.js';
 import { LogFanout } from '../ipc/log-fanout.js';
 import { RpcServer } from '../ipc/server.js';
@@ -24,6 +25,7 @@ export async function bindControlSocket(socketPath: string, configDir: string, s
       version: VERSION,
       loadConfig: () => activity.loaded(loadConfigDirIsolated(configDir)),
       loadService: (name) => activity.loaded(loadServiceFileIsolated(configDir, name)),
+      serviceFiles: new ConfigDirFiles(configDir),
       requestShutdown: (kind) => {
         shutdown.request({ kind, exitCode: 0, why: `${kind} requested over the control socket` });
         return shutdown.outcome;

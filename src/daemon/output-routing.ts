@@ -14,6 +14,8 @@ export interface LogFileTarget {
 export interface OutputTargets {
   /** The service's ring buffer, what `logs` reads. */
   readonly ring: (service: string, stream: OutputStream, text: string) => void;
+  /** Marks in the service's ring that a new process of it starts (zinit's `[start]` line). */
+  readonly ringStart: (service: string) => void;
   /** The daemon's own stdout, one whole line. */
   readonly daemonStdout: (line: string) => void;
   /** Opens the log file of a service with `log: file`. */
@@ -45,6 +47,11 @@ export class OutputRouting {
       };
     }
     return (stream, text) => ring(c.name, stream, text);
+  }
+
+  /** The main process of a service was spawned: its ring says so before any line of the new run, where it keeps lines. */
+  processStarted(c: ServiceConfig): void {
+    if (c.log !== 'none') this.targets.ringStart(c.name);
   }
 
   /** Closes every log file opened, and waits for those being closed. */

@@ -94,8 +94,8 @@ export class ServiceAlreadyMonitoredError extends KnownRpcError<typeof ErrorCode
   }
 }
 
-/** `running`: asked to start what runs; `not-stopped`: asked to drop what is not stopped. */
-export type ServiceUpRefusal = 'running' | 'not-stopped';
+/** `not-stopped`: asked to drop what is not stopped (a start of what runs is a silent success, as in zinit). */
+export type ServiceUpRefusal = 'not-stopped';
 
 export class ServiceIsUpError extends KnownRpcError<typeof ErrorCode.SERVICE_IS_UP> {
   override name = 'ServiceIsUpError';
@@ -103,7 +103,7 @@ export class ServiceIsUpError extends KnownRpcError<typeof ErrorCode.SERVICE_IS_
     readonly service: string,
     readonly refusal: ServiceUpRefusal,
   ) {
-    super(ErrorCode.SERVICE_IS_UP, `service "${service}" ${refusal === 'running' ? 'is already running' : 'is not stopped'}`, { service });
+    super(ErrorCode.SERVICE_IS_UP, `service "${service}" is not stopped`, { service });
   }
 }
 
@@ -135,6 +135,82 @@ export class ServiceConfigError extends KnownRpcError<typeof ErrorCode.CONFIG_ER
     problems: readonly string[],
   ) {
     super(ErrorCode.CONFIG_ERROR, problems.join('\n') || `cannot load service "${service}"`, { service });
+  }
+}
+
+/** What zinit puts in the data of its service-file errors, so its clients can name the kind and show the hint. */
+function zinitDetails(codeName: string, action: string, service: string, hint: string): Record<string, unknown> {
+  return { code_name: codeName, action, service, hint };
+}
+
+/** zinit's hint for a refused name, word for word (two backslashes: zinit escapes it twice). */
+export const ZINIT_NAME_HINT = "Name must not contain '/', '\\\\' or '.'";
+
+/** A name that create, get, delete and monitor refuse (zinit refuses "/", "\\" and "."): INVALID_PARAMS with zinit's data. */
+export class InvalidServiceNameError extends KnownRpcError<typeof ErrorCode.INVALID_PARAMS> {
+  override name = 'InvalidServiceNameError';
+  /** `action`: zinit's words for what was asked ("creating service"); `hint`: what a name must be. */
+  constructor(
+    readonly action: string,
+    readonly service: string,
+    hint: string = ZINIT_NAME_HINT,
+  ) {
+    super(ErrorCode.INVALID_PARAMS, `${action}: invalid service name '${service}'`, zinitDetails('InvalidServiceName', action, service, hint));
+  }
+}
+
+export class ServiceAlreadyExistsError extends KnownRpcError<typeof ErrorCode.SERVICE_ALREADY_EXISTS> {
+  override name = 'ServiceAlreadyExistsError';
+  constructor(readonly service: string) {
+    super(
+      ErrorCode.SERVICE_ALREADY_EXISTS,
+      `creating service: Service '${service}' already exists`,
+      zinitDetails('ServiceAlreadyExists', 'creating service file', service, 'Use a different name or delete the existing service first'),
+    );
+  }
+}
+
+/** `get` or `delete` of a name with no file in the config directory (a loaded service without a file included). */
+export class ServiceFileMissingError extends KnownRpcError<typeof ErrorCode.SERVICE_NOT_FOUND> {
+  override name = 'ServiceFileMissingError';
+  constructor(
+    readonly service: string,
+    asked: 'get' | 'delete',
+  ) {
+    const [action, step] = asked === 'get' ? ['getting service', 'reading service file'] : ['deleting service', 'deleting service file'];
+    super(ErrorCode.SERVICE_NOT_FOUND, `${action}: Service '${service}' not found`, zinitDetails('ServiceNotFound', step, service, 'Ensure the service file exists'));
+  }
+}
+
+/** The config directory refused a read, write or removal; `detail` says what the system answered. */
+export class ServiceFileError extends KnownRpcError<typeof ErrorCode.SERVICE_FILE_ERROR> {
+  override name = 'ServiceFileError';
+  constructor(
+    readonly action: string,
+    readonly service: string,
+    detail: string,
+  ) {
+    super(ErrorCode.SERVICE_FILE_ERROR, `${action}: ${detail}`, zinitDetails('ServiceFileError', action, service, 'Check permissions and filesystem availability'));
+  }
+}
+
+/** Content that is not a valid service (create), or a file that is not YAML (get): CONFIG_ERROR with zinit's data. */
+export class ServiceContentError extends KnownRpcError<typeof ErrorCode.CONFIG_ERROR> {
+  override name = 'ServiceContentError';
+  private constructor(message: string, data: Record<string, unknown>) {
+    super(ErrorCode.CONFIG_ERROR, message, data);
+  }
+
+  /** `problems`: each one file:line:column and how to fix it, as `check` prints them; also in `data.errors`. */
+  static invalid(service: string, problems: readonly string[]): ServiceContentError {
+    return new ServiceContentError(`creating service: '${service}' is not a valid service; nothing was written:\n${problems.join('\n')}`, {
+      ...zinitDetails('ConfigError', 'validating service config', service, 'Fix the content as each error says'),
+      errors: [...problems],
+    });
+  }
+
+  static unparsable(service: string, detail: string): ServiceContentError {
+    return new ServiceContentError(`getting service: failed to parse YAML: ${detail}`, zinitDetails('ConfigError', 'parsing service file', service, 'Ensure the YAML is valid'));
   }
 }
 

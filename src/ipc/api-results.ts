@@ -30,15 +30,16 @@ export const StopSchema = nullable(object({ signal: string(), durationMs: intege
 
 const usage = { memory_usage: integer(), cpu_usage: number() };
 
-/** zinit's field names first, so zinit clients read it unchanged; then zinit-ts's. */
+/**
+ * zinit's fields with zinit's meaning (the main process's own usage; `children`: its descendants,
+ * not itself), then zinit-ts's totals over every process of the service (escaped ones included).
+ */
 export const StatsSchema = object({
   name: string(),
   pid: integer(),
   ...usage,
   children: array(object({ pid: integer(), ...usage })),
-  cpuPercent: number(),
-  memoryBytes: integer(),
-  processes: integer(),
+  tree: object({ memoryBytes: integer(), cpuPercent: number(), processes: integer() }),
 });
 export type ServiceStats = Infer<typeof StatsSchema>;
 
@@ -74,6 +75,9 @@ export const ReloadSchema = object({ added: array(string()), removed: array(stri
 export type ReloadResult = Infer<typeof ReloadSchema>;
 
 export const LogLinesSchema = array(string());
+/** How log lines are written: zinit's `[+] svc: text` (the default) or zinit-ts's time, service and stream. */
+export const LOG_FORMATS = ['zinit', 'zinit-ts'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export const SubscriptionIdSchema = integer();
 export const LogLineSchema = string();
 
@@ -102,4 +106,8 @@ export const RunItemSchema = oneOf(
 export type RunItem = Infer<typeof RunItemSchema>;
 
 export const DocumentSchema = record(unknown());
+/** A service file's content as JSON, a mapping of its keys. */
+export const ServiceContentSchema = record(unknown());
+export const MessageSchema = string();
+export const UnsubscribedSchema = boolean();
 export const NothingSchema = declared<null>({ type: 'null' });

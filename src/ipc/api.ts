@@ -1,15 +1,18 @@
 // Every method of the control socket, declared once: params, result, stream items, errors. The server's table, the typed client, the CLI and the OpenRPC document derive from it.
 import type { ErrorCodeName } from '../errors/codes.js';
 import type { ParamSpec, ParamType } from './param-binder.js';
-import type { Infer, Schema } from './api-schema.js';
+import { literal, type Infer, type Schema } from './api-schema.js';
 import {
   DocumentSchema,
   LogLineSchema,
   LogLinesSchema,
+  LOG_FORMATS,
+  MessageSchema,
   NothingSchema,
   ReloadSchema,
   RunItemSchema,
   RunOptionsSchema,
+  ServiceContentSchema,
   ServiceStatesSchema,
   ShutdownSchema,
   StatsSchema,
@@ -18,6 +21,7 @@ import {
   StopSchema,
   SubscriptionIdSchema,
   TreesSchema,
+  UnsubscribedSchema,
 } from './api-results.js';
 
 export interface ParamDeclaration extends ParamSpec {
@@ -44,6 +48,13 @@ const wait = {
   type: 'boolean',
   description: 'answer once everything is stopped, with the shutdown report (zinit-ts); zinit answers null at once',
 } as const;
+const format = {
+  name: 'format',
+  required: false,
+  type: 'string',
+  shape: literal(...LOG_FORMATS),
+  description: '"zinit" (default): zinit\'s lines, `[+] svc: text` (stdout) and `[-] svc: text` (stderr); "zinit-ts": time, service and stream',
+} as const;
 const nothing = { name: 'Nothing', schema: NothingSchema } as const;
 
 export const API = {
@@ -66,14 +77,17 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
   },
   service_start: {
-    summary: 'Start a service (it waits for its dependencies)',
+    summary: 'Start a service (it waits for its dependencies); a service already up is left as it is',
     params: [name],
     result: nothing,
-    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_UP', 'SHUTTING_DOWN'],
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SHUTTING_DOWN'],
   },
   service_stop: {
-    summary: 'Stop a service; answers once every process of it is gone',
-    params: [name],
+    summary: 'Stop a service; answers once every process of it is gone: null, or with report the stop report (null when nothing ran)',
+    params: [
+      name,
+      { name: 'report', required: false, type: 'boolean', description: 'answer with how the stop went: signal, time, SIGKILL, descendants (zinit-ts)' },
+    ],
     result: { name: 'StopReport', schema: StopSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
   },
@@ -81,10 +95,10 @@ export const API = {
     summary: 'Stop a service, then start it again',
     params: [name],
     result: nothing,
-    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_UP', 'SHUTTING_DOWN'],
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SHUTTING_DOWN'],
   },
   service_monitor: {
-    summary: 'Load <name>.yaml from the config directory and start it',
+    summary: 'Load <name>.yaml from the config directory and start it (a name with "/", "\\" or "." is refused, as zinit does)',
     params: [name],
     result: nothing,
     errors: ['INVALID_PARAMS', 'SERVICE_ALREADY_MONITORED', 'CONFIG_ERROR', 'SHUTTING_DOWN'],
@@ -102,10 +116,28 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'INVALID_SIGNAL', 'SERVICE_IS_DOWN'],
   },
   service_stats: {
-    summary: "CPU and memory of the service's whole process tree, read from /proc",
+    summary: "Memory (bytes) and CPU (% of one CPU) of the main process and of each of its descendants, and in `tree` the totals of every process of the service",
     params: [name],
     result: { name: 'ServiceStats', schema: StatsSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_IS_DOWN'],
+  },
+  service_create: {
+    summary: 'Write <name>.yaml into the config directory from its content as JSON, once checked as `check` does; never over an existing file, never started (monitor does that)',
+    params: [name, { name: 'content', required: true, type: 'object', description: 'the service file as JSON: {"exec": "redis-server", "after": ["net"]}' }],
+    result: { name: 'CreateServiceResult', schema: MessageSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_ALREADY_EXISTS', 'CONFIG_ERROR', 'SERVICE_FILE_ERROR'],
+  },
+  service_get: {
+    summary: "A service file of the config directory as JSON (the file as it is now, whether loaded or not)",
+    params: [name],
+    result: { name: 'ServiceContent', schema: ServiceContentSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'CONFIG_ERROR', 'SERVICE_FILE_ERROR'],
+  },
+  service_delete: {
+    summary: 'Remove a service file from the config directory; a loaded service keeps running (stop and forget it for that)',
+    params: [name],
+    result: { name: 'DeleteServiceResult', schema: MessageSchema },
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'SERVICE_FILE_ERROR'],
   },
   service_tree: {
     summary: 'The live process tree of each service, escaped descendants included (zinit-ts)',
@@ -132,17 +164,27 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SHUTTING_DOWN'],
   },
   stream_currentLogs: {
-    summary: 'Lines of the log ring(s) now, oldest first',
-    params: [anyName],
+    summary: 'Lines of the log ring(s) now, oldest first; a name with no lines gives [] (SERVICE_NOT_FOUND with format "zinit-ts")',
+    params: [anyName, format],
     result: { name: 'LogLines', schema: LogLinesSchema },
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
   },
   stream_subscribeLogs: {
     summary: 'Follow log lines as they come; a follower that falls behind is told how many it missed',
-    params: [anyName, { name: 'history', required: false, type: 'boolean', description: 'send the retained lines first (zinit-ts)' }],
+    params: [
+      { name: 'filter', required: false, type: 'string', aliases: ['name'], description: 'one service (also accepted as "name"); all when absent' },
+      { name: 'history', required: false, type: 'boolean', description: 'send the retained lines first (zinit-ts)' },
+      format,
+    ],
     result: { name: 'SubscriptionId', schema: SubscriptionIdSchema },
     item: LogLineSchema,
     errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND', 'TOO_MANY_STREAMS'],
+  },
+  stream_unsubscribeLogs: {
+    summary: 'End a log subscription of this connection: true if it was open, false otherwise',
+    params: [{ name: 'subscription', required: true, type: 'integer', description: 'the id stream_subscribeLogs answered' }],
+    result: { name: 'Unsubscribed', schema: UnsubscribedSchema },
+    errors: ['INVALID_PARAMS'],
   },
   system_run: {
     summary:
@@ -156,7 +198,8 @@ export const API = {
     errors: ['INVALID_PARAMS', 'SHUTTING_DOWN', 'TOO_MANY_STREAMS'],
   },
   'rpc.discover': {
-    summary: 'The OpenRPC description of this API',
+    // zinit 0.2.28 answers its document as a JSON string, against its own spec (which says object); no zinit client reads it, OpenRPC tools need the object.
+    summary: 'The OpenRPC description of this API, as an object',
     params: [],
     result: { name: 'OpenRpcDocument', schema: DocumentSchema },
     errors: ['INVALID_PARAMS'],

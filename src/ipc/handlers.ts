@@ -6,6 +6,7 @@ import { buildOpenRpcDocument } from './openrpc.js';
 import type { Handler, HandlerDeps } from './methods/handler-deps.js';
 import { logHandlers } from './methods/logs.js';
 import { runHandlers } from './methods/run.js';
+import { serviceFileHandlers } from './methods/service-files.js';
 import { serviceHandlers } from './methods/services.js';
 import { systemHandlers } from './methods/system.js';
 
@@ -32,6 +33,7 @@ export function buildMethods(d: HandlerDeps): MethodTable {
   const methods: Record<string, MethodSpec> = {};
   const handlers: Handlers = {
     ...serviceHandlers(d),
+    ...serviceFileHandlers(d),
     ...systemHandlers(d),
     ...logHandlers(d),
     ...runHandlers(d),

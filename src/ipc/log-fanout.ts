@@ -1,6 +1,7 @@
 // Log followers: one fan-out pass per turn of the event loop, bounded in lines and time, so requests are answered between passes.
 import type { LogLine, LogStore } from '../log/log-store.js';
-import { formatLogLine } from '../log/format-line.js';
+import { formatLogLine, formatZinitLine } from '../log/format-line.js';
+import type { LogFormat } from './api-results.js';
 import { TooManyStreamsError } from '../errors/errors.js';
 import type { RpcContext } from './method-table.js';
 import { nextSubscriptionId } from './subscription-id.js';
@@ -24,6 +25,7 @@ const METHOD = 'stream_subscribeLogs';
 interface Follower {
   readonly id: number;
   readonly service: string | null;
+  readonly format: LogFormat;
   readonly ctx: RpcContext;
   readonly release: () => void;
   cursor: number;
@@ -74,18 +76,25 @@ export class LogFanout {
     return this.dropped;
   }
 
-  follow(ctx: RpcContext, service: string | null, history: boolean): number {
+  follow(ctx: RpcContext, service: string | null, history: boolean, format: LogFormat = 'zinit-ts'): number {
     if (this.followers.size >= this.maxFollowers) {
       throw TooManyStreamsError.logFollowers(this.maxFollowers);
     }
     const release = ctx.openStream();
     const id = nextSubscriptionId();
-    const follower: Follower = { id, service, ctx, release, cursor: history ? 0 : this.logs.latestSeq(), fresh: history, waitingDrain: false, stalledSince: null };
+    const follower: Follower = { id, service, format, ctx, release, cursor: history ? 0 : this.logs.latestSeq(), fresh: history, waitingDrain: false, stalledSince: null };
     this.followers.set(id, follower);
     ctx.signal.addEventListener('abort', () => this.remove(id), { once: true });
     this.unlisten ??= this.logs.onAppend(() => this.schedule());
     this.schedule();
     return id;
+  }
+
+  /** Ends a follower of this connection (a client ends only its own); false when it has none by that id. */
+  unfollow(ctx: RpcContext, id: number): boolean {
+    if (this.followers.get(id)?.ctx !== ctx) return false;
+    this.remove(id);
+    return true;
   }
 
   private remove(id: number): void {
@@ -124,7 +133,7 @@ export class LogFanout {
     this.scheduled = false;
     const started = this.now();
     const list = [...this.followers.values()];
-    const encoded = new Map<LogLine, string>();
+    const encoded: Encoded = { zinit: new Map(), 'zinit-ts': new Map() };
     let linesLeft = this.linesPerPass;
     let more = false;
     const count = list.length;
@@ -146,7 +155,7 @@ export class LogFanout {
   }
 
   /** Sends one follower what it has not seen, up to `max` lines, as one write. */
-  private serve(f: Follower, max: number, encoded: Map<LogLine, string>, now: number): { lines: number; more: boolean } {
+  private serve(f: Follower, max: number, encoded: Encoded, now: number): { lines: number; more: boolean } {
     if (f.waitingDrain || f.ctx.backlog >= f.ctx.highWaterMark) {
       f.stalledSince ??= now;
       if (now - f.stalledSince > this.stallLimitMs) {
@@ -167,13 +176,16 @@ export class LogFanout {
     f.stalledSince = null;
     const { lines, missed } = this.logs.readSince(f.service, f.cursor, max);
     let text = '';
-    if (missed > 0 && !f.fresh) text += item(f.id, JSON.stringify(`-- ${missed} line(s) missed: this follower fell behind --`));
+    if (missed > 0 && !f.fresh) text += item(f.id, JSON.stringify(gapLine(f.format, missed)));
     f.fresh = false;
+    const cache = encoded[f.format];
     for (const line of lines) {
-      let enc = encoded.get(line);
+      // zinit-ts's form has no spawn line: its lines say their time instead.
+      if (line.start === true && f.format === 'zinit-ts') continue;
+      let enc = cache.get(line);
       if (enc === undefined) {
-        enc = JSON.stringify(formatLogLine(line));
-        encoded.set(line, enc);
+        enc = JSON.stringify(f.format === 'zinit' ? formatZinitLine(line) : formatLogLine(line));
+        cache.set(line, enc);
       }
       text += item(f.id, enc);
     }
@@ -183,6 +195,14 @@ export class LogFanout {
     if (text.length > 0 && !f.ctx.sendEncoded(text)) this.remove(f.id);
     return { lines: lines.length, more: lines.length === max };
   }
+}
+
+/** Each line encoded once per pass and form, however many followers it goes to. */
+type Encoded = Record<LogFormat, Map<LogLine, string>>;
+
+/** What a follower that fell behind is told, in its form (zinit's own words for it in zinit's). */
+function gapLine(format: LogFormat, missed: number): string {
+  return format === 'zinit' ? `[-] zinit: ${missed} lines dropped` : `-- ${missed} line(s) missed: this follower fell behind --`;
 }
 
 function item(id: number, encodedResult: string): string {

@@ -8,6 +8,8 @@ export interface ParamSpec {
   readonly required: boolean;
   readonly type: ParamType;
   readonly description?: string;
+  /** Other names a client may give it by (named params only). */
+  readonly aliases?: readonly string[];
 }
 
 /** A JSON value's type as a request's params are checked against it (config files have their own words: config/describe-value.ts). */
@@ -72,6 +74,8 @@ function nameList(specs: readonly ParamSpec[]): string {
  */
 export function bindParams(method: string, specs: readonly ParamSpec[], params: unknown): Record<string, unknown> {
   const given: Record<string, unknown> = {};
+  /** The key each named param came under, so a message uses the client's word. */
+  const givenAs = new Map<string, string>();
   if (params === undefined) {
     // no params at all: every param is absent
   } else if (Array.isArray(params)) {
@@ -86,11 +90,16 @@ export function bindParams(method: string, specs: readonly ParamSpec[], params: 
       if (spec !== undefined && value !== null) given[spec.name] = value;
     });
   } else if (isPlainObject(params)) {
+    // As zinit does: a named param the method does not take is ignored, so a newer client's extra param is no error.
     for (const [key, value] of Object.entries(params)) {
-      if (!specs.some((s) => s.name === key)) {
-        throw new InvalidParamsError(method, `unknown param "${key}"; expected ${nameList(specs)}`, { param: key });
+      const spec = specs.find((s) => s.name === key || s.aliases?.includes(key) === true);
+      if (spec === undefined || value === null) continue;
+      const earlier = givenAs.get(spec.name);
+      if (earlier !== undefined) {
+        throw new InvalidParamsError(method, `"${earlier}" and "${key}" name the same param; give only "${spec.name}"`, { param: spec.name });
       }
-      if (value !== null) given[key] = value;
+      givenAs.set(spec.name, key);
+      given[spec.name] = value;
     }
   } else {
     throw new InvalidParamsError(method, `"params" must be an array or an object, got ${describeJsonType(params)}`);
@@ -107,7 +116,7 @@ export function bindParams(method: string, specs: readonly ParamSpec[], params: 
     } else if (!matchesType(value, spec.type)) {
       throw new InvalidParamsError(
         method,
-        `"${spec.name}" must be ${TYPE_PHRASE[spec.type]}, got ${describeJsonType(value)}`,
+        `"${givenAs.get(spec.name) ?? spec.name}" must be ${TYPE_PHRASE[spec.type]}, got ${describeJsonType(value)}`,
         { param: spec.name, expected: spec.type },
       );
     }

@@ -1,7 +1,7 @@
 // The typed client of the control socket: every method with its declared params and result. What the CLI uses and the package exports.
 import { socketPath } from './socket-path.js';
 import type { Item, MethodName, Params, ParamsOptional, Result, SubscriptionName } from './api.js';
-import type { RunExit, RunOptions } from './api-results.js';
+import type { LogFormat, RunExit, RunOptions } from './api-results.js';
 import { RpcClient, TransportError, type CallOptions, type ConnectOptions } from './client.js';
 
 export { DEFAULT_SOCKET_PATH } from './socket-path.js';
@@ -51,9 +51,16 @@ export class ZinitClient {
     return { id: sub.result as Result<M>, closed: sub.closed };
   }
 
-  /** Follows a service's log lines (every service's when `name` is null), the retained ones first with `history`. */
-  followLogs(name: string | null, onLine: (line: string) => void, options: { readonly history?: boolean } = {}): Promise<TypedSubscription<'stream_subscribeLogs'>> {
-    return this.subscribe('stream_subscribeLogs', [name, options.history === true], onLine);
+  /**
+   * Follows a service's log lines (every service's when `name` is null), the retained ones first with `history`:
+   * time, service and stream before each line, or with `format: 'zinit'` the lines as zinit writes them (`[+] web: text`).
+   */
+  followLogs(
+    name: string | null,
+    onLine: (line: string) => void,
+    options: { readonly history?: boolean; readonly format?: LogFormat } = {},
+  ): Promise<TypedSubscription<'stream_subscribeLogs'>> {
+    return this.subscribe('stream_subscribeLogs', [name, options.history === true, options.format ?? 'zinit-ts'], onLine);
   }
 
   /**

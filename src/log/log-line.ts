@@ -10,4 +10,9 @@ export interface LogLine {
   readonly service: string;
   readonly stream: OutputStream;
   readonly text: string;
+  /** Set on the line recorded when a process of the service is spawned (zinit's `[start]` line), not on output. */
+  readonly start?: true;
 }
+
+/** The text of the spawn line, as zinit writes it (on its stderr side: `[-] svc: ------------ [start] ------------`). */
+export const START_MARKER_TEXT = '------------ [start] ------------';

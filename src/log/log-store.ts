@@ -1,6 +1,6 @@
 // In-memory output of every service: one bounded ring each, a global sequence, and a follower API.
 
-import type { LogLine, OutputStream } from './log-line.js';
+import { START_MARKER_TEXT, type LogLine, type OutputStream } from './log-line.js';
 import { ServiceRing } from './service-ring.js';
 
 export type { LogLine, OutputStream } from './log-line.js';
@@ -54,13 +54,23 @@ export class LogStore {
   }
 
   append(service: string, stream: OutputStream, text: string): LogLine {
+    return this.add(service, stream, text, false);
+  }
+
+  /** Records that a process of the service was spawned: a line of its ring, as zinit has one. */
+  markStart(service: string): LogLine {
+    return this.add(service, 'stderr', START_MARKER_TEXT, true);
+  }
+
+  private add(service: string, stream: OutputStream, text: string, start: boolean): LogLine {
     let ring = this.rings.get(service);
     if (ring === undefined) {
       ring = new ServiceRing(this.capacity, this.maxBytes);
       this.rings.set(service, ring);
     }
     this.seq += 1;
-    const line: LogLine = { seq: this.seq, ts: this.now(), service, stream, text };
+    const fields = { seq: this.seq, ts: this.now(), service, stream, text };
+    const line: LogLine = start ? { ...fields, start: true } : fields;
     ring.push(line);
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) listeners[i]?.(line);

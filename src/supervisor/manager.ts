@@ -65,10 +65,11 @@ export class ServiceManager {
     this.scheduleEvaluate();
   }
 
+  /** A service already up is left as it is (zinit answers such a start with success too). */
   start(name: string): void {
     this.refuseDuringShutdown();
     const r = this.runner(name);
-    if (hasProcess(r.state) && r.target === 'Up' && !r.isStopping) throw new ServiceIsUpError(name, 'running');
+    if (hasProcess(r.state) && r.target === 'Up' && !r.isStopping) return;
     r.requestStart();
     this.scheduleEvaluate();
   }

@@ -17,6 +17,8 @@ export interface RunnerDeps {
   readonly env: (config: ServiceConfig) => Record<string, string>;
   readonly output: (config: ServiceConfig) => ((stream: 'stdout' | 'stderr', text: string) => void) | null;
   readonly onChange: (runner: ServiceRunner) => void;
+  /** The main process was created (not a probe's, not post_stop's): called before any of its output can arrive. */
+  readonly onSpawned?: (config: ServiceConfig, pid: number) => void;
   /** Child exits, which drive a stop; without them a stop polls. */
   readonly childEvents?: ChildEventsPort;
   /** false only as a diagnostic (ZINIT_TS_STOP_RULE=start-only): see StopPlan.restAtMainExit. */
@@ -101,7 +103,10 @@ export class ServiceRunner {
     const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'main', c.argv));
     const main: MainProcess = { handle, startedAt: this.deps.clock.now(), exited: false };
     this.main = main;
-    if (handle.pid > 0) this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
+    if (handle.pid > 0) {
+      this.deps.onSpawned?.(c, handle.pid);
+      this.deps.logger.info('service spawned', { service: c.name, pid: handle.pid });
+    }
     this.move({ kind: 'spawn' });
     void handle.exited.then((status) => this.onExit(main, status));
     if (!c.oneshot) {

@@ -8,7 +8,8 @@ export interface ServiceStatus {
   readonly state: State;
   readonly target: Target;
   readonly after: Readonly<Record<string, State>>;
-  readonly exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
+  /** The last finished run of the main process, and its pid. */
+  readonly exit: { readonly pid: number; readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
   readonly restarts: number;
   readonly reason: string | null;
   readonly oneshot: boolean;
@@ -24,7 +25,7 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     state: r.state,
     target: r.target,
     after,
-    exit: r.lastExit ? { code: r.lastExit.code, signal: r.lastExit.signal } : null,
+    exit: r.lastExit ? { pid: r.lastExit.pid, code: r.lastExit.code, signal: r.lastExit.signal } : null,
     restarts: r.restarts,
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,

@@ -16,11 +16,11 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
     .action(async (name: string | undefined, o: { snapshot?: boolean }) => {
       await withClient(sock(), async (c) => {
         if (o.snapshot) {
-          const lines = await c.call('stream_currentLogs', name === undefined ? [] : [name]);
+          const lines = await c.call('stream_currentLogs', [name ?? null, 'zinit-ts']);
           if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
           return;
         }
-        const sub = await c.followLogs(name ?? null, (line) => process.stdout.write(`${line}\n`), { history: true });
+        const sub = await c.followLogs(name ?? null, (line) => process.stdout.write(`${line}\n`), { history: true, format: 'zinit-ts' });
         await sub.closed;
       });
     });
@@ -33,7 +33,7 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
     .action(async (name: string, o: { json?: boolean }) => {
       const s = await withClient(sock(), (c) => c.call('service_stats', [name]));
       if (o.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-      process.stdout.write(`${table(['NAME', 'PID', 'PROCESSES', 'CPU', 'MEMORY'], [[s.name, String(s.pid || '-'), String(s.processes), `${s.cpuPercent.toFixed(1)}%`, bytes(s.memoryBytes)]])}\n`);
+      process.stdout.write(`${table(['NAME', 'PID', 'PROCESSES', 'CPU', 'MEMORY'], [[s.name, String(s.pid || '-'), String(s.tree.processes), `${s.tree.cpuPercent.toFixed(1)}%`, bytes(s.tree.memoryBytes)]])}\n`);
     });
 
   program

@@ -41,8 +41,9 @@ export function registerServiceCommands(program: Command, globals: Globals): voi
       .argument('<name>')
       .description(desc)
       .action(async (name: string) => {
-        // Every one of these takes [name]: the call is typed over the union, the result narrowed to M's.
-        const r = await withClient(sock(), (c) => c.call<NameMethod>(method, [name]) as Promise<Result<M>>, advice?.(name));
+        // Every one of these takes [name]: the call is typed over the union, the result narrowed to M's. A stop asks for its report.
+        const params: [string] | [string, boolean] = method === 'service_stop' ? [name, true] : [name];
+        const r = await withClient(sock(), (c) => c.call<NameMethod>(method, params) as Promise<Result<M>>, advice?.(name));
         const msg = done(name, r);
         if (msg) print(msg);
       });

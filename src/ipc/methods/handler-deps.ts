@@ -1,4 +1,4 @@
-// What the method handlers are given (the manager, logs, runs, the config loader, shutdown) and the shape every handler has.
+// What the method handlers are given (the manager, logs, runs, the config loader and files, shutdown) and the shape every handler has.
 import type { LoadResult } from '../../config/types.js';
 import type { ParseResult } from '../../config/parse-service.js';
 import type { LogStore } from '../../log/log-store.js';
@@ -9,6 +9,7 @@ import type { Args, MethodName, Result } from '../api.js';
 import type { ShutdownOutcome } from '../api-results.js';
 import type { LogFanout } from '../log-fanout.js';
 import type { RpcContext } from '../method-table.js';
+import type { ServiceFilesPort } from './service-files-port.js';
 
 export type ShutdownKind = 'stop' | 'poweroff' | 'reboot';
 
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   readonly loadConfig: () => Promise<LoadResult>;
   /** Loads one service's file from the config directory (for monitor). */
   readonly loadService: (name: string) => Promise<ParseResult>;
+  /** The config directory's files, for create, get and delete. */
+  readonly serviceFiles: ServiceFilesPort;
   /** Starts the one shutdown (a later request joins it); resolves once everything is stopped, with the report. */
   readonly requestShutdown: (kind: ShutdownKind) => Promise<ShutdownOutcome>;
   /** The command line of a live process, for `tree`. */

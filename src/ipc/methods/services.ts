@@ -4,10 +4,13 @@ import { parseSignal } from '../../config/signals.js';
 import type { ServiceStatus } from '../../supervisor/service-status.js';
 import { buildProcessTree, type TreeNode } from '../../supervisor/process-tree.js';
 import { runTagName } from '../../supervisor/transient-runs.js';
-import { sampleTreeUsage } from '../../os/tree-usage.js';
 import type { StatusJson } from '../api-results.js';
-import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError, ServiceIsDownError } from '../../errors/errors.js';
+import { zinitState } from '../zinit-state.js';
+import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError } from '../../errors/errors.js';
 import type { HandlerDeps, HandlerGroup } from './handler-deps.js';
+import { checkServiceName } from './service-name-check.js';
+import type { ServiceManager } from '../../supervisor/manager.js';
+import { statsOf } from './service-stats.js';
 
 type ServiceMethod =
   | 'service_list'
@@ -22,32 +25,47 @@ type ServiceMethod =
   | 'service_stats'
   | 'service_tree';
 
+/** zinit-ts's form: the plain state word, the last exit beside it. */
 export function statusJson(s: ServiceStatus): StatusJson {
-  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit: s.exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot };
+  const exit = s.exit === null ? null : { code: s.exit.code, signal: s.exit.signal };
+  return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot };
+}
+
+/** zinit's form: states as zinit words them (`Error(Exited(Pid(N), 3))`), its own and its dependencies'. */
+function zinitStatusJson(manager: ServiceManager, s: ServiceStatus): StatusJson {
+  const after: Record<string, string> = {};
+  for (const [dep, state] of Object.entries(s.after)) after[dep] = manager.has(dep) ? zinitStateOf(manager.status(dep)) : state;
+  return { ...statusJson(s), state: zinitStateOf(s), after };
+}
+
+function zinitStateOf(s: ServiceStatus): string {
+  return zinitState(s.state, s.exit);
 }
 
 export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
   const { manager } = d;
   return {
-    service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, s.state])),
+    service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, zinitStateOf(s)])),
     service_statuses: () => [
       ...manager.list().map(statusJson),
       ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, transient: true })),
     ],
-    service_status: (p) => statusJson(manager.status(p.name)),
+    service_status: (p) => zinitStatusJson(manager, manager.status(p.name)),
     service_start: (p) => {
       manager.start(p.name);
       return null;
     },
     service_stop: async (p) => {
       const r = await manager.stop(p.name);
-      return r.hadProcess ? { signal: r.signal, durationMs: Math.round(r.durationMs), sigkill: r.sigkill, descendants: r.descendants } : null;
+      if (p.report !== true || !r.hadProcess) return null;
+      return { signal: r.signal, durationMs: Math.round(r.durationMs), sigkill: r.sigkill, descendants: r.descendants };
     },
     service_restart: async (p) => {
       await manager.restart(p.name);
       return null;
     },
     service_monitor: async (p) => {
+      checkServiceName('monitoring service', p.name);
       if (manager.has(p.name)) throw new ServiceAlreadyMonitoredError(p.name);
       const { config, errors } = await d.loadService(p.name);
       if (!config) throw new ServiceConfigError(p.name, errors.map(formatConfigError));
@@ -65,20 +83,7 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
       manager.kill(p.name, sig);
       return null;
     },
-    service_stats: async (p) => {
-      const st = manager.status(p.name);
-      const procs = d.table.find(p.name, st.pid);
-      if (procs.length === 0) throw new ServiceIsDownError(p.name, 'sample');
-      const { perProcess, ...usage } = await sampleTreeUsage(procs, 200);
-      return {
-        name: p.name,
-        pid: st.pid ?? 0,
-        memory_usage: usage.memoryBytes,
-        cpu_usage: usage.cpuPercent,
-        children: perProcess.map((u) => ({ pid: u.pid, memory_usage: u.memoryBytes, cpu_usage: u.cpuPercent })),
-        ...usage,
-      };
-    },
+    service_stats: (p) => statsOf(manager, d.table, p.name),
     service_tree: (p) => {
       const names = p.name === undefined ? manager.names() : [p.name];
       const out: Record<string, TreeNode[]> = {};

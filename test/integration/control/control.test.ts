@@ -42,7 +42,9 @@ test('zinit clients: requests exactly as zinit documents them get zinit-shaped a
   for (const m of ['service_list', 'service_status', 'service_start', 'service_stop', 'service_restart', 'service_monitor', 'service_forget', 'service_kill', 'service_stats', 'system_shutdown', 'system_reboot', 'stream_currentLogs', 'stream_subscribeLogs', 'rpc.discover'])
     assert.ok(names.includes(m), m);
   const logs = (await call('stream_currentLogs', ['nginx'])).result as string[];
-  assert.ok(logs.some((l) => l.endsWith('[nginx] stdout: nginx says hi')));
+  assert.deepEqual(logs, ['[-] nginx: ------------ [start] ------------', '[+] nginx: nginx says hi'], "zinit's lines");
+  const ours = (await call('stream_currentLogs', { name: 'nginx', format: 'zinit-ts' })).result as string[];
+  assert.ok(ours.length === 1 && ours[0]?.endsWith('[nginx] stdout: nginx says hi'), JSON.stringify(ours));
 });
 
 test('bad input gets the right JSON-RPC error and the daemon keeps serving', async () => {
@@ -93,21 +95,24 @@ test('stats: memory is the resident size in /proc/<pid>/stat times getconf PAGES
   const pid = (await statusOf(d, 'redis')).pid;
   const stats = await d.cli(['stats', 'redis', '--json']);
   assert.equal(stats.code, 0, stats.stderr);
-  const st = JSON.parse(stats.stdout) as { memoryBytes: number; processes: number; cpuPercent: number; memory_usage: number; children: { pid: number }[] };
+  const st = JSON.parse(stats.stdout) as { pid: number; memory_usage: number; cpu_usage: number; children: { pid: number }[]; tree: { memoryBytes: number; processes: number; cpuPercent: number } };
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rssPages = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]);
-  assert.equal(st.memoryBytes, rssPages * Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
-  assert.equal(st.processes, 1);
-  assert.equal(st.cpuPercent, 0, 'sleep uses no CPU over the sample');
-  assert.equal(st.memory_usage, st.memoryBytes, "zinit's field names are there too");
-  assert.deepEqual(st.children.map((c) => c.pid), [pid]);
+  assert.equal(st.tree.memoryBytes, rssPages * Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
+  assert.equal(st.tree.processes, 1);
+  assert.equal(st.tree.cpuPercent, 0, 'sleep uses no CPU over the sample');
+  assert.equal(st.pid, pid);
+  assert.equal(st.memory_usage, st.tree.memoryBytes, "zinit's figures are the main process's, here the only one");
+  assert.equal(st.cpu_usage, 0);
+  assert.deepEqual(st.children, [], 'the main process is not among its own children (zinit counts descendants)');
   // Control: a service that spins shows CPU use, so the 0 above is a measurement, not a constant.
   fs.writeFileSync(path.join(d.configDir, 'spin.yaml'), "exec: sh -c 'while :; do :; done'\n");
   try {
     assert.equal((await d.cli(['monitor', 'spin'])).code, 0);
     await waitState(d, 'spin', 'Running');
-    const busy = JSON.parse((await d.cli(['stats', 'spin', '--json'])).stdout) as { cpuPercent: number };
-    assert.ok(busy.cpuPercent > 0, `a spinning service uses CPU: ${busy.cpuPercent}%`);
+    const busy = JSON.parse((await d.cli(['stats', 'spin', '--json'])).stdout) as { cpu_usage: number; tree: { cpuPercent: number } };
+    assert.ok(busy.tree.cpuPercent > 0, `a spinning service uses CPU: ${busy.tree.cpuPercent}%`);
+    assert.ok(busy.cpu_usage > 0, 'its main process does the spinning');
   } finally {
     await d.cli(['stop', 'spin']);
     await d.cli(['forget', 'spin']);

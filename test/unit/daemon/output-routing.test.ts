@@ -12,12 +12,13 @@ interface FakeFile extends LogFileTarget {
   closed: boolean;
 }
 
-function setup(): { routing: OutputRouting; ring: [string, OutputStream, string][]; stdout: string[]; files: FakeFile[] } {
-  const ring: [string, OutputStream, string][] = [];
+function setup(): { routing: OutputRouting; ring: [string, OutputStream | 'start', string][]; stdout: string[]; files: FakeFile[] } {
+  const ring: [string, OutputStream | 'start', string][] = [];
   const stdout: string[] = [];
   const files: FakeFile[] = [];
   const routing = new OutputRouting({
     ring: (service, stream, text) => void ring.push([service, stream, text]),
+    ringStart: (service) => void ring.push([service, 'start', '']),
     daemonStdout: (line) => void stdout.push(line),
     openFile: (c: ServiceConfig, logFile: string) => {
       const file: FakeFile = {
@@ -132,5 +133,25 @@ void describe('OutputRouting', () => {
     routing.outputOf(svc('db', { log: 'file', logFile: 'db.log', logMaxSize: 1000 }));
     routing.outputOf(svc('db', { log: 'file', logFile: 'db.log', logMaxSize: 2000 }));
     assert.deepEqual(files.map((f) => f.closed), [true, false]);
+  });
+
+  void test("a spawn is marked in the ring of every service whose output the ring keeps, before the run's lines; never in a file or on stdout", () => {
+    const { routing, ring, stdout, files } = setup();
+    for (const log of ['ring', 'stdout', 'file'] as const) {
+      const c = svc(log, { log, logFile: log === 'file' ? 'f.log' : null });
+      routing.processStarted(c);
+      routing.outputOf(c)?.('stdout', 'hello');
+    }
+    routing.processStarted(svc('quiet', { log: 'none' }));
+    assert.deepEqual(ring, [
+      ['ring', 'start', ''],
+      ['ring', 'stdout', 'hello'],
+      ['stdout', 'start', ''],
+      ['stdout', 'stdout', 'hello'],
+      ['file', 'start', ''],
+      ['file', 'stdout', 'hello'],
+    ]);
+    assert.deepEqual(stdout, ['[stdout] hello\n']);
+    assert.deepEqual(files[0]?.lines, [['stdout', 'hello']]);
   });
 });

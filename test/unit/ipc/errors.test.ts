@@ -17,8 +17,13 @@ const {
   RequestTooDeepError,
   RequestTooLargeError,
   RpcError,
+  InvalidServiceNameError,
+  ServiceAlreadyExistsError,
   ServiceAlreadyMonitoredError,
   ServiceConfigError,
+  ServiceContentError,
+  ServiceFileError,
+  ServiceFileMissingError,
   ServiceIsDownError,
   ServiceIsUpError,
   ServiceNotFoundError,
@@ -39,7 +44,6 @@ const CASES: [errors.RpcError, number, string][] = [
   [InternalError.unencodable('cyclic'), ErrorCode.INTERNAL_ERROR, 'the answer could not be encoded as JSON: cyclic'],
   [new ServiceNotFoundError('redis'), ErrorCode.SERVICE_NOT_FOUND, 'service "redis" is not known'],
   [new ServiceAlreadyMonitoredError('redis'), ErrorCode.SERVICE_ALREADY_MONITORED, 'service "redis" is already monitored'],
-  [new ServiceIsUpError('redis', 'running'), ErrorCode.SERVICE_IS_UP, 'service "redis" is already running'],
   [new ServiceIsUpError('redis', 'not-stopped'), ErrorCode.SERVICE_IS_UP, 'service "redis" is not stopped'],
   [new ServiceIsDownError('redis', 'signal'), ErrorCode.SERVICE_IS_DOWN, 'service "redis" has no running process to signal'],
   [new ServiceIsDownError('redis', 'sample'), ErrorCode.SERVICE_IS_DOWN, 'service "redis" has no running process'],
@@ -47,6 +51,13 @@ const CASES: [errors.RpcError, number, string][] = [
   [new ServiceConfigError('redis', ['redis.yaml:1:1: exec: required', 'redis.yaml:2:1: unknown key']), ErrorCode.CONFIG_ERROR, 'redis.yaml:1:1: exec: required\nredis.yaml:2:1: unknown key'],
   [new ServiceConfigError('redis', []), ErrorCode.CONFIG_ERROR, 'cannot load service "redis"'],
   [new ShuttingDownError(), ErrorCode.SHUTTING_DOWN, 'zinit-ts is shutting down'],
+  [new InvalidServiceNameError('creating service', 'a/b'), ErrorCode.INVALID_PARAMS, "creating service: invalid service name 'a/b'"],
+  [new ServiceAlreadyExistsError('redis'), ErrorCode.SERVICE_ALREADY_EXISTS, "creating service: Service 'redis' already exists"],
+  [new ServiceFileMissingError('redis', 'get'), ErrorCode.SERVICE_NOT_FOUND, "getting service: Service 'redis' not found"],
+  [new ServiceFileMissingError('redis', 'delete'), ErrorCode.SERVICE_NOT_FOUND, "deleting service: Service 'redis' not found"],
+  [new ServiceFileError('creating service file', 'redis', 'failed to create service file: /etc/zinit/redis.yaml: permission denied'), ErrorCode.SERVICE_FILE_ERROR, 'creating service file: failed to create service file: /etc/zinit/redis.yaml: permission denied'],
+  [ServiceContentError.invalid('redis', ['/etc/zinit/redis.yaml:1:1: exec is required']), ErrorCode.CONFIG_ERROR, "creating service: 'redis' is not a valid service; nothing was written:\n/etc/zinit/redis.yaml:1:1: exec is required"],
+  [ServiceContentError.unparsable('redis', '/etc/zinit/redis.yaml:2:1: bad indentation'), ErrorCode.CONFIG_ERROR, 'getting service: failed to parse YAML: /etc/zinit/redis.yaml:2:1: bad indentation'],
   [new InvalidStateTransitionError('Running', 'spawn'), ErrorCode.INVALID_STATE_TRANSITION, 'illegal state transition: spawn in state Running'],
   [new RequestTooLargeError(1024), ErrorCode.REQUEST_TOO_LARGE, 'request too large: a request exceeded 1024 bytes; the connection is closed'],
   [new TooManyConnectionsError(64), ErrorCode.TOO_MANY_CONNECTIONS, 'too many connections: zinit-ts serves at most 64 clients at once and none is idle; try again later'],
@@ -82,6 +93,31 @@ test('data: service errors name the service; limits carry the limit; an error wi
   assert.deepEqual(new RequestTooLargeError(9).data, { maxBytes: 9 });
   assert.equal('data' in new ShuttingDownError().toJSON(), false);
   assert.equal('data' in new InternalError('x').toJSON(), false);
+});
+
+test('service-file errors carry zinit\'s data: code_name, action, service, hint (zinit-client prints them)', () => {
+  assert.deepEqual(new InvalidServiceNameError('deleting service', 'x.y').toJSON(), {
+    code: -32602,
+    message: "deleting service: invalid service name 'x.y'",
+    data: { code_name: 'InvalidServiceName', action: 'deleting service', service: 'x.y', hint: "Name must not contain '/', '\\\\' or '.'" },
+  });
+  assert.deepEqual(new ServiceAlreadyExistsError('web').data, {
+    code_name: 'ServiceAlreadyExists',
+    action: 'creating service file',
+    service: 'web',
+    hint: 'Use a different name or delete the existing service first',
+  });
+  assert.deepEqual(new ServiceFileMissingError('web', 'get').data, { code_name: 'ServiceNotFound', action: 'reading service file', service: 'web', hint: 'Ensure the service file exists' });
+  assert.deepEqual(new ServiceFileMissingError('web', 'delete').data, { code_name: 'ServiceNotFound', action: 'deleting service file', service: 'web', hint: 'Ensure the service file exists' });
+  assert.deepEqual(new ServiceFileError('deleting service file', 'web', 'x').data, {
+    code_name: 'ServiceFileError',
+    action: 'deleting service file',
+    service: 'web',
+    hint: 'Check permissions and filesystem availability',
+  });
+  const invalid = ServiceContentError.invalid('web', ['a:1:1: one', 'a:2:1: two']);
+  assert.deepEqual(invalid.data, { code_name: 'ConfigError', action: 'validating service config', service: 'web', hint: 'Fix the content as each error says', errors: ['a:1:1: one', 'a:2:1: two'] });
+  assert.equal((ServiceContentError.unparsable('web', 'x').data as { code_name: string }).code_name, 'ConfigError');
 });
 
 test('the catalogue: zinit\'s numbers, one entry per code, each described', () => {

@@ -115,4 +115,49 @@ void describe('LogFanout', () => {
     fanout.follow(fakeContext(), null, false);
     assert.throws(() => fanout.follow(fakeContext(), null, false), { code: -32053 });
   });
+
+  void test('zinit\'s form: [+]/[-] lines with the spawn mark; zinit-ts\'s form skips the mark; one follower of each from one store', async () => {
+    const logs = new LogStore({ capacityPerService: 10 });
+    logs.markStart('web');
+    logs.append('web', 'stdout', 'up');
+    logs.append('web', 'stderr', 'warn');
+    const fanout = new LogFanout(logs);
+    const z = fakeContext();
+    const ts = fakeContext();
+    fanout.follow(z, 'web', true, 'zinit');
+    fanout.follow(ts, 'web', true, 'zinit-ts');
+    await waitFor(() => z.received.length === 3 && ts.received.length === 2, 2000, 'the retained lines to both');
+    assert.deepEqual(texts(z), ['[-] web: ------------ [start] ------------', '[+] web: up', '[-] web: warn']);
+    assert.match(texts(ts)[0] ?? '', /Z \[web\] stdout: up$/);
+    assert.match(texts(ts)[1] ?? '', /Z \[web\] stderr: warn$/);
+  });
+
+  void test('in zinit\'s form a follower that fell behind is told in zinit\'s words', async () => {
+    const logs = new LogStore({ capacityPerService: 10 });
+    const fanout = new LogFanout(logs, { stallLimitMs: 60_000 });
+    const ctx = fakeContext({ highWaterMark: 64 });
+    fanout.follow(ctx, 'a', false, 'zinit');
+    ctx.reading = false;
+    for (let i = 0; i < 100; i++) {
+      logs.append('a', 'stdout', `line ${i}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    ctx.reading = true;
+    ctx.drain();
+    await waitFor(() => texts(ctx).at(-1) === '[+] a: line 99', 2000, 'the newest line');
+    const gap = texts(ctx).find((t) => t.includes('dropped')) ?? '';
+    assert.match(gap, /^\[-\] zinit: \d+ lines dropped$/);
+  });
+
+  void test('unfollow ends a follower of the same connection only, and releases its stream', () => {
+    const fanout = new LogFanout(new LogStore({ capacityPerService: 10 }));
+    const a = fakeContext();
+    const id = fanout.follow(a, null, false, 'zinit');
+    assert.equal(fanout.unfollow(fakeContext(), id), false);
+    assert.equal(fanout.size, 1);
+    assert.equal(fanout.unfollow(a, id), true);
+    assert.equal(fanout.unfollow(a, id), false);
+    assert.equal(fanout.size, 0);
+    assert.equal(a.openStreams, 0);
+  });
 });

@@ -1,61 +1,12 @@
 // Every error path of the control socket's methods answers with its code (and data), seen through the method table with a fake OS.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServiceManager } from '../../../src/supervisor/manager.js';
-import { TransientRuns } from '../../../src/supervisor/transient-runs.js';
-import { LogStore } from '../../../src/log/log-store.js';
-import { LogFanout } from '../../../src/ipc/log-fanout.js';
-import { buildMethods, type HandlerDeps } from '../../../src/ipc/handlers.js';
 import { ErrorCode } from '../../../src/errors/codes.js';
-import { RpcError } from '../../../src/errors/errors.js';
-import { checkRequest } from '../../../src/ipc/request-check.js';
-import type { MethodTable } from '../../../src/ipc/method-table.js';
 import type { ParseResult } from '../../../src/config/parse-service.js';
-import { FakeClock, flush } from '../../helpers/fake-clock.js';
-import { FakeOs } from '../../helpers/fake-os.js';
-import { fakeContext } from '../../helpers/fake-rpc-context.js';
-import { quietLogger, svc } from '../../helpers/service-config.js';
+import { flush } from '../../helpers/fake-clock.js';
+import { call, errorOf, methodHarness } from '../../helpers/method-harness.js';
 
-function setup(options: { loadService?: (name: string) => Promise<ParseResult>; maxFollowers?: number } = {}) {
-  const clock = new FakeClock();
-  const os = new FakeOs();
-  const manager = new ServiceManager({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}), output: () => null, childEvents: os });
-  manager.load(new Map([['web', svc('web')], ['idle', svc('idle')]]), []);
-  const logs = new LogStore({ capacityPerService: 10 });
-  const deps: HandlerDeps = {
-    manager,
-    logs,
-    followers: new LogFanout(logs, options.maxFollowers === undefined ? {} : { maxFollowers: options.maxFollowers }),
-    table: os,
-    transientRuns: new TransientRuns({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}) }),
-    version: '0.0.0-test',
-    loadConfig: () => Promise.resolve({ services: new Map(), errors: [] }),
-    loadService: options.loadService ?? ((name) => Promise.resolve({ config: svc(name), errors: [] })),
-    requestShutdown: () => new Promise(() => undefined),
-    commandLine: () => [],
-  };
-  return { os, manager, methods: buildMethods(deps) };
-}
-
-type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
-
-/** Runs a request as the server does: checks, then the handler; an RpcError becomes the error answer. */
-async function call(methods: MethodTable, method: string, params?: unknown): Promise<Answer> {
-  const checked = checkRequest({ jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) }, methods);
-  if (!checked.ok) return { error: checked.error.toJSON() };
-  try {
-    return { result: await checked.spec.handler(checked.params, fakeContext()) };
-  } catch (err) {
-    if (err instanceof RpcError) return { error: err.toJSON() };
-    throw err;
-  }
-}
-
-async function errorOf(methods: MethodTable, method: string, params?: unknown): Promise<{ code: number; message: string; data?: unknown }> {
-  const answer = await call(methods, method, params);
-  assert.ok('error' in answer, `${method} answered ${JSON.stringify(answer)}`);
-  return answer.error;
-}
+const setup = methodHarness;
 
 void describe('error paths of the methods', () => {
   void test('an unknown service is SERVICE_NOT_FOUND with the name as data, for every method that takes one', async () => {
@@ -69,20 +20,19 @@ void describe('error paths of the methods', () => {
       ['service_kill', ['ghost', 'TERM']],
       ['service_stats', ['ghost']],
       ['service_tree', ['ghost']],
-      ['stream_currentLogs', ['ghost']],
-      ['stream_subscribeLogs', ['ghost']],
+      ['stream_currentLogs', ['ghost', 'zinit-ts']],
+      ['stream_subscribeLogs', { name: 'ghost', format: 'zinit-ts' }],
     ] as const) {
       const e = await errorOf(methods, method, params);
       assert.deepEqual(e, { code: ErrorCode.SERVICE_NOT_FOUND, message: 'service "ghost" is not known', data: { service: 'ghost' } }, method);
     }
   });
 
-  void test('a running service is SERVICE_IS_UP for start and forget; the message names no command', async () => {
+  void test('a running service is SERVICE_IS_UP for forget (start of it is a success, as in zinit); the message names no command', async () => {
     const { methods } = setup();
     assert.deepEqual(await call(methods, 'service_start', ['web']), { result: null });
     await flush();
-    const again = await errorOf(methods, 'service_start', ['web']);
-    assert.deepEqual(again, { code: ErrorCode.SERVICE_IS_UP, message: 'service "web" is already running', data: { service: 'web' } });
+    assert.deepEqual(await call(methods, 'service_start', ['web']), { result: null });
     const forget = await errorOf(methods, 'service_forget', ['web']);
     assert.deepEqual(forget, { code: ErrorCode.SERVICE_IS_UP, message: 'service "web" is not stopped', data: { service: 'web' } });
   });
@@ -111,6 +61,18 @@ void describe('error paths of the methods', () => {
     assert.equal(broken.code, ErrorCode.CONFIG_ERROR);
     assert.match(broken.message, /exec: required/);
     assert.deepEqual(broken.data, { service: 'broken' });
+  });
+
+  void test('monitor refuses names zinit refuses ("/", "\\", ".") and names no file can have, with zinit\'s data', async () => {
+    const loaded: string[] = [];
+    const { methods } = setup({ loadService: (name) => (loaded.push(name), Promise.resolve({ config: null, errors: [] })) });
+    for (const name of ['../etc/passwd', 'a\\b', 'a.b', '.hidden', '', 'a b']) {
+      const e = await errorOf(methods, 'service_monitor', [name]);
+      assert.equal(e.code, ErrorCode.INVALID_PARAMS, name);
+      assert.equal(e.message, `monitoring service: invalid service name '${name}'`);
+      assert.equal((e.data as { code_name: string }).code_name, 'InvalidServiceName');
+    }
+    assert.deepEqual(loaded, [], 'no file was looked for');
   });
 
   void test('monitor of a new file loads and starts it', async () => {
@@ -158,13 +120,25 @@ void describe('error paths of the methods', () => {
   });
 
   void test('each error a method answers with is among the errors the table declares for it', async () => {
-    const { methods, manager } = setup();
+    const { methods, manager, files } = setup();
     const seen: [string, number][] = [];
     const record = async (method: string, params?: unknown): Promise<void> => {
       const answer = await call(methods, method, params);
       if ('error' in answer) seen.push([method, answer.error.code]);
     };
-    for (const method of ['service_status', 'service_start', 'service_stop', 'service_forget', 'service_stats', 'service_tree', 'stream_currentLogs', 'stream_subscribeLogs']) await record(method, ['ghost']);
+    for (const method of ['service_status', 'service_start', 'service_stop', 'service_forget', 'service_stats', 'service_tree', 'service_get', 'service_delete']) await record(method, ['ghost']);
+    await record('stream_currentLogs', ['ghost', 'zinit-ts']);
+    await record('stream_subscribeLogs', ['ghost', null, 'zinit-ts']);
+    await record('stream_currentLogs', ['ghost', 'json']);
+    await record('service_create', ['a.b', { exec: 'x' }]);
+    await record('service_create', ['web', { exec: 'x' }]);
+    await record('service_create', ['web', { exec: 'x' }]);
+    files.problems = (name) => [{ file: `${name}.yaml`, service: name, line: 1, column: 1, message: 'exec is required' }];
+    await record('service_create', ['new', {}]);
+    files.failure = 'read-only file system';
+    await record('service_create', ['other', { exec: 'x' }]);
+    await record('service_get', ['web']);
+    await record('stream_unsubscribeLogs', ['x']);
     await record('service_kill', ['idle', 'NOPE']);
     await record('service_kill', ['idle', 'HUP']);
     await record('service_monitor', ['web']);
@@ -172,7 +146,7 @@ void describe('error paths of the methods', () => {
     void manager.shutdown();
     for (const method of ['service_start', 'service_restart']) await record(method, ['idle']);
     await record('system_reload');
-    assert.ok(seen.length >= 14);
+    assert.ok(seen.length >= 20, `${seen.length} errors seen`);
     for (const [method, code] of seen) assert.ok(methods[method]?.errors?.includes(code), `${method} answers ${code} but does not declare it`);
   });
 });

@@ -171,15 +171,28 @@ void describe('bindParams', () => {
     );
   });
 
-  void test('extra positional params and unknown named params are errors', () => {
+  void test('extra positional params are errors; unknown named params are ignored, as zinit ignores them', () => {
     assert.throws(() => bindParams('service_kill', methods.service_kill!.params, ['a', 'b', 'c']), {
       code: ErrorCode.INVALID_PARAMS,
       message: 'invalid params for service_kill: takes at most 2 positional param(s) (name, signal), got 3',
     });
     assert.throws(() => bindParams('service_list', [], ['x']), /takes at most 0 positional param\(s\) \(no params\), got 1/);
-    assert.throws(() => bindParams('service_kill', methods.service_kill!.params, { name: 'a', signal: 'b', force: true }), {
+    assert.deepEqual(bindParams('service_kill', methods.service_kill!.params, { name: 'a', signal: 'b', force: true }), { name: 'a', signal: 'b' });
+    assert.deepEqual(bindParams('service_list', [], { verbose: 1 }), {});
+    // Ignoring the unknown ones does not loosen the known ones.
+    assert.throws(() => bindParams('service_kill', methods.service_kill!.params, { name: 'a', signal: 9, force: true }), /"signal" must be a string/);
+    assert.throws(() => bindParams('service_kill', methods.service_kill!.params, { signal: 'b', force: true }), /missing required param "name"/);
+  });
+
+  void test('a param may be given by its alias; the message then uses the word the client used', () => {
+    const specs = [{ name: 'filter', required: false, type: 'string', aliases: ['name'] }] as const;
+    assert.deepEqual(bindParams('stream_subscribeLogs', specs, { name: 'web' }), { filter: 'web' });
+    assert.deepEqual(bindParams('stream_subscribeLogs', specs, { filter: 'web' }), { filter: 'web' });
+    assert.deepEqual(bindParams('stream_subscribeLogs', specs, { filter: null, name: 'web' }), { filter: 'web' });
+    assert.throws(() => bindParams('stream_subscribeLogs', specs, { name: 3 }), { code: ErrorCode.INVALID_PARAMS, message: 'invalid params for stream_subscribeLogs: "name" must be a string, got an integer' });
+    assert.throws(() => bindParams('stream_subscribeLogs', specs, { filter: 'a', name: 'b' }), {
       code: ErrorCode.INVALID_PARAMS,
-      message: 'invalid params for service_kill: unknown param "force"; expected name, signal',
+      message: 'invalid params for stream_subscribeLogs: "filter" and "name" name the same param; give only "filter"',
     });
   });
 

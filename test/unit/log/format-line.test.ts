@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLogLine } from '../../../src/log/format-line.js';
+import { formatLogLine, formatZinitLine } from '../../../src/log/format-line.js';
+import { START_MARKER_TEXT } from '../../../src/log/log-line.js';
 
 void test('formatLogLine puts ISO time, service and stream before the text', () => {
   const ts = Date.parse('2026-11-21T23:18:12.345Z');
@@ -14,4 +15,11 @@ void test('formatLogLine puts ISO time, service and stream before the text', () 
     formatLogLine({ seq: 2, ts, service: 'db', stream: 'stderr', text: '' }),
     '2026-11-21T23:18:12.345Z [db] stderr: ',
   );
+});
+
+void test("formatZinitLine writes zinit's lines: [+] for stdout, [-] for stderr and for the spawn mark", () => {
+  const ts = Date.parse('2026-11-21T23:18:12.345Z');
+  assert.equal(formatZinitLine({ seq: 1, ts, service: 'web', stream: 'stdout', text: 'listening on :80' }), '[+] web: listening on :80');
+  assert.equal(formatZinitLine({ seq: 2, ts, service: 'db', stream: 'stderr', text: '' }), '[-] db: ');
+  assert.equal(formatZinitLine({ seq: 3, ts, service: 'db', stream: 'stderr', text: START_MARKER_TEXT, start: true }), '[-] db: ------------ [start] ------------');
 });

@@ -251,4 +251,18 @@ void describe('LogStore byte bound', () => {
   void test('rejects a byte bound that is not positive', () => {
     assert.throws(() => new LogStore({ capacityPerService: 1, maxBytesPerService: 0 }), /maxBytesPerService/);
   });
+
+  void test('markStart records the spawn as a line of the service\'s ring: in order, counted against its capacity, seen by followers', () => {
+    const store = new LogStore({ capacityPerService: 3 });
+    const heard: LogLine[] = [];
+    store.onAppend((l) => heard.push(l));
+    store.append('web', 'stdout', 'old');
+    const mark = store.markStart('web');
+    store.append('web', 'stdout', 'new');
+    assert.deepEqual({ stream: mark.stream, text: mark.text, start: mark.start }, { stream: 'stderr', text: '------------ [start] ------------', start: true });
+    assert.deepEqual(store.snapshot('web').map((l) => l.text), ['old', '------------ [start] ------------', 'new']);
+    assert.equal(store.append('web', 'stdout', 'x').start, undefined, 'output lines carry no mark');
+    assert.deepEqual(store.snapshot('web').map((l) => l.text), ['------------ [start] ------------', 'new', 'x'], 'the ring keeps 3 lines, the mark among them');
+    assert.equal(heard.length, 4);
+  });
 });

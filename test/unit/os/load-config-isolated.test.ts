@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfigDir, loadServiceFile } from '../../../src/config/load-dir.js';
 import { resolveIdentity } from '../../../src/os/identity.js';
-import { loadConfigDirIsolated, loadServiceFileIsolated } from '../../../src/os/load-config-isolated.js';
+import { loadConfigDirIsolated, loadServiceFileIsolated, MAX_LOADERS, readDocumentIsolated } from '../../../src/os/load-config-isolated.js';
 import { within } from './bounded.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-isolated-'));
@@ -48,5 +48,40 @@ void describe('loadServiceFileIsolated', () => {
     }
     const web = await loadServiceFileIsolated(one, 'web');
     assert.deepEqual(web.config?.after, ['db']);
+  });
+});
+
+void describe('loaders at once', () => {
+  const many = fs.mkdtempSync(path.join(os.tmpdir(), 'zinit-isolated-many-'));
+  after(() => fs.rmSync(many, { recursive: true, force: true }));
+
+  /** Live loader processes whose parent is this one. */
+  function loaders(): number {
+    const kids = fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('config-load-child.js');
+      } catch {
+        return false;
+      }
+    }).length;
+  }
+
+  void test(`at most ${MAX_LOADERS} loaders run at once however many tasks are asked for; every task is answered`, async () => {
+    fs.writeFileSync(path.join(many, 'svc.yaml'), 'exec: svc\n');
+    let peak = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        peak = Math.max(peak, loaders());
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const answers = await within(Promise.all(Array.from({ length: 4 * MAX_LOADERS }, () => readDocumentIsolated(path.join(many, 'svc.yaml')))), 60_000, 'every task');
+    done = true;
+    await watch;
+    assert.ok(answers.every((a) => a.kind === 'content'));
+    assert.ok(peak >= 2, `tasks ran side by side (peak ${peak}): the watch sees loaders`);
+    assert.ok(peak <= MAX_LOADERS, `peak ${peak} loaders`);
   });
 });

@@ -9,7 +9,7 @@ import { FakeClock, flush } from '../../helpers/fake-clock.js';
 import { FakeOs } from '../../helpers/fake-os.js';
 import { quietLogger, svc } from '../../helpers/service-config.js';
 
-function setup(configs: ServiceConfig[], extra: { critical?: (n: string, c: number) => void } = {}) {
+function setup(configs: ServiceConfig[], extra: { critical?: (n: string, c: number) => void; spawned?: (name: string, pid: number) => void } = {}) {
   const clock = new FakeClock();
   const os = new FakeOs();
   const m = new ServiceManager({
@@ -21,6 +21,7 @@ function setup(configs: ServiceConfig[], extra: { critical?: (n: string, c: numb
     output: () => null,
     childEvents: os,
     ...(extra.critical ? { onCriticalFailure: extra.critical } : {}),
+    ...(extra.spawned ? { onSpawned: (c: ServiceConfig, pid: number) => extra.spawned?.(c.name, pid) } : {}),
   });
   m.load(new Map(configs.map((c) => [c.name, c])), []);
   return { clock, os, m };
@@ -93,7 +94,7 @@ test('a crashing service is respawned with exponential backoff and fails after m
   }
   assert.equal(m.status('crash').state, 'Failure');
   assert.equal(m.status('crash').restarts, 3);
-  assert.deepEqual(m.status('crash').exit, { code: 1, signal: null });
+  assert.deepEqual(m.status('crash').exit, { pid: os.mains('crash').at(-1)?.pid, code: 1, signal: null }, 'the last run, and which process it was');
   assert.deepEqual(spawnTimes.slice(1).map((t, i) => t - (spawnTimes[i] ?? 0)), [100, 200, 400]);
 });
 
@@ -355,3 +356,30 @@ test('monitor adds one service and starts it; monitoring a known name again is r
   await flush();
   assert.equal(os.mains('later').length, 1, 'the refused monitor spawned nothing');
 });
+
+test('start of a service that is up is a silent success: no second process, no error', async () => {
+  const { os, m } = setup([svc('web')]);
+  m.startAll();
+  await flush();
+  m.start('web');
+  await flush();
+  assert.equal(os.mains('web').length, 1);
+  assert.throws(() => m.start('ghost'), ServiceNotFoundError);
+});
+
+test('onSpawned is told of each main process with its pid (every respawn too), never of a probe', async () => {
+  const heard: [string, number][] = [];
+  const { clock, os, m } = setup([svc('web', { testArgv: ['probe'] })], { spawned: (name, pid) => heard.push([name, pid]) });
+  m.startAll();
+  await flush();
+  const first = os.live('web');
+  await clock.advance(100);
+  first?.exit({ code: 3, signal: null });
+  await flush();
+  await clock.advance(1000);
+  const mains = os.mains('web');
+  assert.equal(mains.length, 2, 'respawned');
+  assert.ok(os.spawned.some((p) => p.req.role === 'test'), 'a probe ran');
+  assert.deepEqual(heard, mains.map((p) => ['web', p.pid]));
+});
+
