@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode } from '../../../src/errors/codes.js';
 import { runCli, startDaemon, statusOf, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { isAlive } from '../../helpers/proc.js';
 import { curl, httpRequest, rpcOverHttp, socketCall, startHttp, tokenIn } from '../../helpers/http-rpc.js';
 
 let daemon: DaemonHandle | null = null;
@@ -57,8 +58,9 @@ test('without the token nothing runs (401); with it curl lists the services and 
   assert.deepEqual(JSON.parse(list.stdout), { jsonrpc: '2.0', id: 'a', result: { victim: 'Running' } });
   // The negative control: the same stop with the token does stop it.
   const stop = await curl(['-X', 'POST', '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '--data', STOP_VICTIM, http.url]);
-  assert.equal((JSON.parse(stop.stdout) as { result: { signal: string } }).result.signal, 'SIGTERM');
+  assert.deepEqual(JSON.parse(stop.stdout), { jsonrpc: '2.0', id: 1, result: null });
   assert.equal((await statusOf(daemon, 'victim')).target, 'Down');
+  assert.ok(!isAlive(pid), 'the stop over HTTP ended the process');
 });
 
 test('a Host that does not name the listener is refused (403) even with the token, and nothing runs', async () => {
@@ -193,9 +195,12 @@ test('subscriptions over HTTP are refused and start nothing; a body over the cap
   const statuses = await socketCall(daemon.socket, 'service_statuses');
   assert.deepEqual((statuses.result as { name: string }[]).map((s) => s.name), ['victim']);
 
-  const huge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'service_list', params: { pad: 'x'.repeat(2 * 1024 * 1024) } });
-  const big = await httpRequest(http.url, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: huge });
-  assert.equal(big.status, 413);
-  assert.equal((big.json as { error: { code: number } }).error.code, ErrorCode.REQUEST_TOO_LARGE);
+  // curl reads an answer that comes while it still uploads (a Node client may see EPIPE once the server closes after refusing).
+  const hugeFile = path.join(dir, 'huge.json');
+  fs.writeFileSync(hugeFile, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'service_list', params: { pad: 'x'.repeat(2 * 1024 * 1024) } }));
+  const big = await curl(['-X', 'POST', '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '--data-binary', `@${hugeFile}`, '-w', 'HTTP-STATUS:%{http_code}', http.url]);
+  const cut = big.stdout.lastIndexOf('HTTP-STATUS:');
+  assert.equal(big.stdout.slice(cut + 12), '413', big.stdout);
+  assert.equal((JSON.parse(big.stdout.slice(0, cut)) as { error: { code: number } }).error.code, ErrorCode.REQUEST_TOO_LARGE);
   assert.equal((await rpcOverHttp(http.url, token, 'service_list')).status, 200);
 });
