@@ -59,7 +59,7 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
   const output = new OutputRouting({
     ring: (service, stream, text) => void logs.append(service, stream, text),
     ringStart: (service) => void logs.markStart(service),
-    daemonStdout: (line) => void process.stdout.write(line),
+    daemonOutput: (stream, line) => void (stream === 'stdout' ? process.stdout : process.stderr).write(line),
     openFile: (c, logFile) =>
       new FileSink({
         path: path.resolve(c.dir, logFile),

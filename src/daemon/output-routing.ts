@@ -1,4 +1,4 @@
-// Where a service's stdout and stderr go, by its `log` setting: its ring, and besides it a log file or the daemon's stdout; nowhere for `none`.
+// Where a service's stdout and stderr go, by its `log` setting: its ring, and besides it a log file or the daemon's own stdout and stderr; nowhere for `none`.
 import type { ServiceConfig } from '../config/types.js';
 import type { SpawnRequest } from '../supervisor/ports.js';
 
@@ -16,8 +16,8 @@ export interface OutputTargets {
   readonly ring: (service: string, stream: OutputStream, text: string) => void;
   /** Marks in the service's ring that a new process of it starts (zinit's `[start]` line). */
   readonly ringStart: (service: string) => void;
-  /** The daemon's own stdout, one whole line. */
-  readonly daemonStdout: (line: string) => void;
+  /** The daemon's own stdout or stderr (as the stream), one whole line. */
+  readonly daemonOutput: (stream: OutputStream, line: string) => void;
   /** Opens the log file of a service with `log: file`. */
   readonly openFile: (config: ServiceConfig, logFile: string) => LogFileTarget;
 }
@@ -32,12 +32,13 @@ export class OutputRouting {
 
   /** The output of a process of this service; null: discarded. */
   outputOf(c: ServiceConfig): ServiceOutput | null {
-    const { ring, daemonStdout } = this.targets;
+    const { ring, daemonOutput } = this.targets;
     if (c.log === 'none') return null;
     if (c.log === 'stdout')
       return (stream, text) => {
         ring(c.name, stream, text);
-        daemonStdout(`[${c.name}] ${text}\n`);
+        // Verbatim, as zinit passes it through: a prefix would break JSON lines meant for a log shipper.
+        daemonOutput(stream, `${text}\n`);
       };
     if (c.log === 'file' && c.logFile) {
       const file = this.#fileOf(c, c.logFile);

@@ -19,6 +19,9 @@ export interface DaemonHandle {
   readonly child: ChildProcess;
   readonly pid: number;
   output(): string;
+  /** What the daemon wrote to its stdout alone, and to its stderr alone. */
+  stdout(): string;
+  stderr(): string;
   cli(args: readonly string[], timeoutMs?: number): Promise<CliResult>;
   /** Resolves with the daemon's exit code once it has exited (bounded). */
   exited(timeoutMs?: number): Promise<number | null>;
@@ -52,8 +55,16 @@ export async function startDaemon(files: Record<string, string>, extraArgs: read
   const socket = path.join(dir, 'zinit.sock');
   const child = spawn(process.execPath, [cliEntry, '-s', socket, 'init', '-c', configDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  let stdoutText = '';
+  let stderrText = '';
+  child.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+    stdoutText += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    out += b.toString();
+    stderrText += b.toString();
+  });
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let exitCode: number | null | undefined;
   void exit.then((c) => (exitCode = c));
@@ -64,6 +75,8 @@ export async function startDaemon(files: Record<string, string>, extraArgs: read
     child,
     pid: child.pid ?? -1,
     output: () => out,
+    stdout: () => stdoutText,
+    stderr: () => stderrText,
     cli: (args, timeoutMs) => runCli(args, { socket, ...(timeoutMs ? { timeoutMs } : {}) }),
     exited: async (timeoutMs = 30_000) => {
       await waitFor(() => exitCode !== undefined, timeoutMs, 'daemon exit');

@@ -37,11 +37,14 @@ test('group: the service runs with that group id (real, effective, saved, fs), n
   assert.deepEqual(plain.gid, identityOf(daemon.pid).gid);
 });
 
-test('log: stdout writes each line to the daemon\'s stdout (and the ring); log: none keeps nothing; the default ring only the ring', async () => {
+test('log: stdout passes each line through to the daemon\'s stdout or stderr as written (and the ring); log: none keeps nothing; the default ring only the ring', async () => {
   const line = (name: string): string => `exec: sh -c 'echo ${name}-said-this; exec sleep 1000'\n`;
-  daemon = await startDaemon({ out: `${line('out')}log: stdout\n`, none: `${line('none')}log: none\n`, ring: line('ring') });
+  const json = `exec: sh -c 'echo "{\\"level\\":\\"info\\",\\"msg\\":\\"up\\"}"; echo "{\\"level\\":\\"error\\"}" >&2; exec sleep 1000'\nlog: stdout\n`;
+  daemon = await startDaemon({ out: `${line('out')}log: stdout\n`, none: `${line('none')}log: none\n`, ring: line('ring'), json });
   const d = daemon;
-  await waitFor(() => d.output().includes('[out] out-said-this'), 10_000, 'the stdout service\'s line on the daemon\'s stdout');
+  await waitFor(() => d.stdout().split('\n').includes('out-said-this'), 10_000, 'the stdout service\'s line, unprefixed, on the daemon\'s stdout');
+  await waitFor(() => d.stdout().split('\n').includes('{"level":"info","msg":"up"}') && d.stderr().split('\n').includes('{"level":"error"}'), 10_000, 'JSON lines whole, stdout to stdout and stderr to stderr');
+  assert.ok(!d.stdout().includes('{"level":"error"}'), 'stderr lines stay off stdout');
   await waitFor(async () => (await d.cli(['log', '-s', 'ring'])).stdout.includes('ring-said-this'), 10_000, 'the ring service\'s line in its ring');
   assert.match((await d.cli(['log', '-s', 'out'])).stdout, /out-said-this/, 'log: stdout also keeps the line for `log`');
   // The none service has run its echo once its main process is sleep: by then the line would have arrived.

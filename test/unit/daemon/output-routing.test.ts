@@ -12,14 +12,14 @@ interface FakeFile extends LogFileTarget {
   closed: boolean;
 }
 
-function setup(): { routing: OutputRouting; ring: [string, OutputStream | 'start', string][]; stdout: string[]; files: FakeFile[] } {
+function setup(): { routing: OutputRouting; ring: [string, OutputStream | 'start', string][]; stdout: [OutputStream, string][]; files: FakeFile[] } {
   const ring: [string, OutputStream | 'start', string][] = [];
-  const stdout: string[] = [];
+  const stdout: [OutputStream, string][] = [];
   const files: FakeFile[] = [];
   const routing = new OutputRouting({
     ring: (service, stream, text) => void ring.push([service, stream, text]),
     ringStart: (service) => void ring.push([service, 'start', '']),
-    daemonStdout: (line) => void stdout.push(line),
+    daemonOutput: (stream, line) => void stdout.push([stream, line]),
     openFile: (c: ServiceConfig, logFile: string) => {
       const file: FakeFile = {
         service: c.name,
@@ -54,7 +54,7 @@ void describe('OutputRouting', () => {
     assert.equal(files.length, 0);
   });
 
-  void test("stdout: the ring and the daemon's stdout, prefixed with the service's name", () => {
+  void test("stdout: the ring and the daemon's own stdout and stderr, each line as written (zinit's pass-through)", () => {
     const { routing, ring, stdout } = setup();
     const out = routing.outputOf(svc('web', { log: 'stdout' }));
     out?.('stdout', 'listening');
@@ -63,7 +63,10 @@ void describe('OutputRouting', () => {
       ['web', 'stdout', 'listening'],
       ['web', 'stderr', 'warned'],
     ]);
-    assert.deepEqual(stdout, ['[web] listening\n', '[web] warned\n']);
+    assert.deepEqual(stdout, [
+      ['stdout', 'listening\n'],
+      ['stderr', 'warned\n'],
+    ]);
   });
 
   void test('file: the ring and the log file, one file per service however many processes it spawns', () => {
@@ -151,7 +154,7 @@ void describe('OutputRouting', () => {
       ['file', 'start', ''],
       ['file', 'stdout', 'hello'],
     ]);
-    assert.deepEqual(stdout, ['[stdout] hello\n']);
+    assert.deepEqual(stdout, [['stdout', 'hello\n']]);
     assert.deepEqual(files[0]?.lines, [['stdout', 'hello']]);
   });
 });
