@@ -28,6 +28,8 @@ interface Follower {
   readonly format: LogFormat;
   readonly ctx: RpcContext;
   readonly release: () => void;
+  /** Taken off the connection's signal when the follower ends, so subscribing again and again leaves nothing behind. */
+  readonly onAbort: () => void;
   cursor: number;
   /** Lines evicted before a history follower's first read are not a gap it fell into. */
   fresh: boolean;
@@ -76,15 +78,16 @@ export class LogFanout {
     return this.dropped;
   }
 
-  follow(ctx: RpcContext, service: string | null, history: boolean, format: LogFormat = 'zinit-ts'): number {
+  follow(ctx: RpcContext, service: string | null, history: boolean, format: LogFormat): number {
     if (this.followers.size >= this.maxFollowers) {
       throw TooManyStreamsError.logFollowers(this.maxFollowers);
     }
     const release = ctx.openStream();
     const id = nextSubscriptionId();
-    const follower: Follower = { id, service, format, ctx, release, cursor: history ? 0 : this.logs.latestSeq(), fresh: history, waitingDrain: false, stalledSince: null };
+    const onAbort = (): void => this.remove(id);
+    const follower: Follower = { id, service, format, ctx, release, onAbort, cursor: history ? 0 : this.logs.latestSeq(), fresh: history, waitingDrain: false, stalledSince: null };
     this.followers.set(id, follower);
-    ctx.signal.addEventListener('abort', () => this.remove(id), { once: true });
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
     this.unlisten ??= this.logs.onAppend(() => this.schedule());
     this.schedule();
     return id;
@@ -101,6 +104,7 @@ export class LogFanout {
     const f = this.followers.get(id);
     if (f === undefined) return;
     this.followers.delete(id);
+    f.ctx.signal.removeEventListener('abort', f.onAbort);
     f.release();
     if (this.followers.size === 0 && this.unlisten !== null) {
       this.unlisten();

@@ -1,6 +1,7 @@
 // Log followers: each gets every line in order while it reads, a paused one costs only its high-water mark and is told its gap, a stalled one is dropped.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { LogStore } from '../../../src/log/log-store.js';
 import { LogFanout } from '../../../src/ipc/log-fanout.js';
 import { fakeContext } from '../../helpers/fake-rpc-context.js';
@@ -13,7 +14,7 @@ void describe('LogFanout', () => {
     const logs = new LogStore({ capacityPerService: 10_000 });
     const fanout = new LogFanout(logs);
     const ctx = fakeContext();
-    fanout.follow(ctx, 'a', false);
+    fanout.follow(ctx, 'a', false, 'zinit-ts');
     for (let i = 0; i < 3000; i++) {
       logs.append('a', 'stdout', `a${i}`);
       logs.append('b', 'stdout', `b${i}`);
@@ -23,12 +24,22 @@ void describe('LogFanout', () => {
     assert.ok(got.every((t, i) => t.endsWith(`[a] stdout: a${i}`)), 'in order, only service a');
   });
 
+  void test('subscribing and unsubscribing again and again on one connection leaves no listener on it', () => {
+    const fanout = new LogFanout(new LogStore({ capacityPerService: 10 }));
+    const ctx = fakeContext();
+    const before = getEventListeners(ctx.signal, 'abort').length;
+    for (let i = 0; i < 1000; i++) assert.equal(fanout.unfollow(ctx, fanout.follow(ctx, 'a', false, 'zinit')), true);
+    assert.equal(getEventListeners(ctx.signal, 'abort').length, before);
+    assert.equal(ctx.openStreams, 0);
+    assert.equal(fanout.size, 0);
+  });
+
   void test('history sends the retained lines first without a missed notice for what was evicted before it came', async () => {
     const logs = new LogStore({ capacityPerService: 5 });
     for (let i = 0; i < 20; i++) logs.append('a', 'stdout', `old${i}`);
     const fanout = new LogFanout(logs);
     const ctx = fakeContext();
-    fanout.follow(ctx, 'a', true);
+    fanout.follow(ctx, 'a', true, 'zinit-ts');
     await waitFor(() => ctx.received.length === 5, 2000, 'the 5 retained lines');
     assert.deepEqual(texts(ctx).map((t) => t.split(': ')[1]), ['old15', 'old16', 'old17', 'old18', 'old19']);
   });
@@ -37,7 +48,7 @@ void describe('LogFanout', () => {
     const logs = new LogStore({ capacityPerService: 100 });
     const fanout = new LogFanout(logs, { stallLimitMs: 60_000 });
     const ctx = fakeContext({ highWaterMark: 4096 });
-    fanout.follow(ctx, 'a', false);
+    fanout.follow(ctx, 'a', false, 'zinit-ts');
     ctx.reading = false;
     for (let i = 0; i < 10_000; i++) {
       logs.append('a', 'stdout', `line ${i}`);
@@ -61,7 +72,7 @@ void describe('LogFanout', () => {
     const logs = new LogStore({ capacityPerService: 100 });
     const fanout = new LogFanout(logs, { stallLimitMs: 1000, now: () => now });
     const ctx = fakeContext({ highWaterMark: 256 });
-    fanout.follow(ctx, null, false);
+    fanout.follow(ctx, null, false, 'zinit-ts');
     ctx.reading = false;
     assert.equal(ctx.openStreams, 1);
     for (let i = 0; i < 50; i++) {
@@ -79,7 +90,7 @@ void describe('LogFanout', () => {
     const logs = new LogStore({ capacityPerService: 100_000 });
     const fanout = new LogFanout(logs, { linesPerPass: 1000, linesPerFollower: 1000 });
     const followers = Array.from({ length: 10 }, () => fakeContext({ highWaterMark: 1 << 30 }));
-    for (const f of followers) fanout.follow(f, 'a', false);
+    for (const f of followers) fanout.follow(f, 'a', false, 'zinit-ts');
     for (let i = 0; i < 5000; i++) logs.append('a', 'stdout', `l${i}`);
     let turns = 0;
     const total = (): number => followers.reduce((n, f) => n + f.received.length, 0);
@@ -97,8 +108,8 @@ void describe('LogFanout', () => {
     const fanout = new LogFanout(logs);
     const a = fakeContext();
     const b = fakeContext();
-    fanout.follow(a, null, false);
-    fanout.follow(b, null, false);
+    fanout.follow(a, null, false, 'zinit-ts');
+    fanout.follow(b, null, false, 'zinit-ts');
     a.abort();
     logs.append('s', 'stdout', 'after a left');
     await waitFor(() => b.received.length === 1, 2000, 'b gets the line');
@@ -111,9 +122,9 @@ void describe('LogFanout', () => {
 
   void test('the follower cap answers TOO_MANY_STREAMS', () => {
     const fanout = new LogFanout(new LogStore({ capacityPerService: 10 }), { maxFollowers: 2 });
-    fanout.follow(fakeContext(), null, false);
-    fanout.follow(fakeContext(), null, false);
-    assert.throws(() => fanout.follow(fakeContext(), null, false), { code: -32053 });
+    fanout.follow(fakeContext(), null, false, 'zinit-ts');
+    fanout.follow(fakeContext(), null, false, 'zinit-ts');
+    assert.throws(() => fanout.follow(fakeContext(), null, false, 'zinit-ts'), { code: -32053 });
   });
 
   void test('zinit\'s form: [+]/[-] lines with the spawn mark; zinit-ts\'s form skips the mark; one follower of each from one store', async () => {
