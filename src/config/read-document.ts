@@ -2,6 +2,7 @@
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { readRegularFile } from '../os/read-regular-file.js';
 import { decodeServiceText } from './decode-text.js';
+import { walkDocument } from './document-walk.js';
 import { MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_INDENT_COLUMNS } from './limits.js';
 import { refusalMessage } from './refusal-message.js';
 import { lineAndColumn } from './text-position.js';
@@ -31,11 +32,17 @@ export async function readDocument(file: string): Promise<DocumentRead> {
     return { kind: 'not-yaml', detail: `${file}:${at.line}:${at.column}: ${early.message}` };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // As a load parses it: the library's own duplicate-key check compares every key with every earlier one; the walk uses a set.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const first = doc.errors[0];
   if (first !== undefined) {
     const at = lines.linePos(first.pos[0]);
     return { kind: 'not-yaml', detail: `${file}:${at.line}:${at.col}: ${first.message}` };
+  }
+  const problem = walkDocument(doc, { maxDepth: MAX_DEPTH, maxAliases: MAX_ALIASES }).problems[0];
+  if (problem !== undefined) {
+    const at = problem.offset === null ? null : lines.linePos(problem.offset);
+    return { kind: 'not-yaml', detail: at === null ? `${file}: ${problem.message}` : `${file}:${at.line}:${at.col}: ${problem.message}` };
   }
   if (!isMap(doc.contents)) {
     const holds = doc.contents === null ? 'nothing' : isSeq(doc.contents) ? 'a list' : 'a single value';
