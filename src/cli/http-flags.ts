@@ -20,13 +20,13 @@ export function addHttpFlags(command: Command): Command {
   return command.addOption(httpTokenFileOption()).addOption(httpAllowRemoteOption()).addOption(httpAllowOriginOption());
 }
 
-/** The flags as options; a malformed origin is a usage error (exit 2). */
+/** The flags as options; a malformed origin is a usage error (exit 1, as every usage error). */
 export function httpOptionsOf(o: HttpFlagValues): HttpOptions {
   const allowOrigins = o.httpAllowOrigin.map((text) => {
     try {
       return parseAllowedOrigin(text);
     } catch (err) {
-      throw new CliError((err as Error).message, 2);
+      throw new CliError((err as Error).message);
     }
   });
   return { allowRemote: o.httpAllowRemote === true, tokenFile: o.httpTokenFile ?? null, allowOrigins };

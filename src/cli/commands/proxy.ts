@@ -31,7 +31,7 @@ async function runProxy(text: string, socket: string, flags: HttpFlagValues): Pr
   try {
     address = resolveListenAddress(text, options.allowRemote);
   } catch (err) {
-    throw new CliError(err instanceof RpcError ? err.message : messageOf(err), 2);
+    throw new CliError(err instanceof RpcError ? err.message : messageOf(err));
   }
   say(`Starting HTTP/RPC server on ${text}`);
   say(`Connecting to Zinit daemon at ${socket}`);
@@ -71,7 +71,7 @@ export function registerProxy(program: Command, globals: Globals): void {
     .argument('[address]', `IP:PORT to listen on (default ${DEFAULT_PROXY_ADDRESS})`)
     .option('-a, --address <address>', 'the same, as zinit takes it');
   addHttpFlags(proxy).action(async (positional: string | undefined, o: { address?: string } & HttpFlagValues) => {
-    if (positional !== undefined && o.address !== undefined && positional !== o.address) throw new CliError(`give the address once: ${positional} or --address ${o.address}`, 2);
+    if (positional !== undefined && o.address !== undefined && positional !== o.address) throw new CliError(`give the address once: ${positional} or --address ${o.address}`);
     await runProxy(positional ?? o.address ?? DEFAULT_PROXY_ADDRESS, socketPath(globals().socket), o);
   });
 }

@@ -86,7 +86,7 @@ test('the proxy forwards calls made with the token, refuses the rest before anyt
 test('the proxy refuses a non-loopback address without --http-allow-remote, an open token file, and a missing daemon', async () => {
   daemon = await startDaemon({});
   const remote = await runCli(['proxy', '0.0.0.0:0'], { socket: daemon.socket });
-  assert.equal(remote.code, 2);
+  assert.equal(remote.code, 1);
   assert.match(remote.stderr, /not a loopback address.*--http-allow-remote/);
 
   const dir = tempDir();

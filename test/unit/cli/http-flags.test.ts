@@ -20,6 +20,6 @@ test('off by default; every --http-allow-origin kept, as browsers write origins'
   });
 });
 
-test('an origin that is not one is a usage error (exit 2)', () => {
-  assert.throws(() => httpOptionsOf(parse(['--http-allow-origin', '*'])), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /takes a web origin/.test(e.message));
+test('an origin that is not one is a usage error (exit 1, as every usage error)', () => {
+  assert.throws(() => httpOptionsOf(parse(['--http-allow-origin', '*'])), (e: unknown) => e instanceof CliError && e.exitCode === 1 && /takes a web origin/.test(e.message));
 });
