@@ -8,13 +8,12 @@ import { LOAD_CONCURRENCY, MAX_FILE_BYTES } from './limits.js';
 import { mapBounded, turnTaker, type Turn } from './pacing.js';
 import { refusalMessage } from './refusal-message.js';
 import { parseServiceFile, type ParseResult } from './parse-service.js';
+import { SERVICE_FILE_EXTENSIONS } from './file-extensions.js';
 import { serviceNameProblem } from './service-name.js';
 import type { ConfigError, ConfigErrorCode, ConfigWarning, IdentityResolver, LoadResult, ServiceConfig } from './types.js';
 
-const EXTENSIONS = ['.yaml', '.yml'] as const;
-
 function stemOf(fileName: string): string | null {
-  const ext = EXTENSIONS.find((e) => fileName.endsWith(e));
+  const ext = SERVICE_FILE_EXTENSIONS.find((e) => fileName.endsWith(e));
   return ext === undefined ? null : fileName.slice(0, -ext.length);
 }
 
@@ -101,7 +100,7 @@ export async function loadServiceFile(
   const nameProblem = serviceNameProblem(name);
   if (nameProblem !== null) return { config: null, errors: [fileError(dir, name, nameProblem, 'bad-name')], warnings: [] };
   const found: string[] = [];
-  for (const ext of EXTENSIONS) {
+  for (const ext of SERVICE_FILE_EXTENSIONS) {
     const file = path.join(dir, name + ext);
     try {
       await fs.access(file);

@@ -94,15 +94,10 @@ export class ServiceAlreadyMonitoredError extends KnownRpcError<typeof ErrorCode
   }
 }
 
-/** `not-stopped`: asked to drop what is not stopped (a start of what runs is a silent success, as in zinit). */
-export type ServiceUpRefusal = 'not-stopped';
-
+/** Asked to drop what is not stopped (a start of what runs is a silent success, as in zinit). */
 export class ServiceIsUpError extends KnownRpcError<typeof ErrorCode.SERVICE_IS_UP> {
   override name = 'ServiceIsUpError';
-  constructor(
-    readonly service: string,
-    readonly refusal: ServiceUpRefusal,
-  ) {
+  constructor(readonly service: string) {
     super(ErrorCode.SERVICE_IS_UP, `service "${service}" is not stopped`, { service });
   }
 }
@@ -144,7 +139,7 @@ function zinitDetails(codeName: string, action: string, service: string, hint: s
 }
 
 /** zinit's hint for a refused name, word for word (two backslashes: zinit escapes it twice). */
-export const ZINIT_NAME_HINT = "Name must not contain '/', '\\\\' or '.'";
+const ZINIT_NAME_HINT = "Name must not contain '/', '\\\\' or '.'";
 
 /** A name that create, get, delete and monitor refuse (zinit refuses "/", "\\" and "."): INVALID_PARAMS with zinit's data. */
 export class InvalidServiceNameError extends KnownRpcError<typeof ErrorCode.INVALID_PARAMS> {

@@ -2,12 +2,11 @@
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { SERVICE_FILE_EXTENSIONS } from '../config/file-extensions.js';
 import { errnoOf } from '../errors/errno.js';
 import type { FileFailure, RenderedService, ServiceFileRead, ServiceFilesPort } from '../ipc/methods/service-files-port.js';
 import { readDocumentIsolated, renderServiceIsolated } from './load-config-isolated.js';
 
-/** zinit's extension first: a file it would read is the one read here. */
-const EXTENSIONS = ['.yaml', '.yml'] as const;
 /** Where a filesystem has no hard links, the file is copied without overwriting instead. */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
@@ -107,7 +106,7 @@ export class ConfigDirFiles implements ServiceFilesPort {
 
   /** The file of `name`, a dangling link included; null when there is none. */
   private async fileOf(name: string): Promise<string | null> {
-    for (const ext of EXTENSIONS) {
+    for (const ext of SERVICE_FILE_EXTENSIONS) {
       const file = path.join(this.dir, name + ext);
       try {
         await fs.lstat(file);

@@ -111,7 +111,7 @@ export class ServiceManager {
   forget(name: string): void {
     const r = this.runner(name);
     if (r.target === 'Up' || hasProcess(r.state) || r.isStopping)
-      throw new ServiceIsUpError(name, 'not-stopped');
+      throw new ServiceIsUpError(name);
     r.dispose();
     this.runners.delete(name);
     this.warnings.delete(name);

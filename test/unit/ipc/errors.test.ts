@@ -44,7 +44,7 @@ const CASES: [errors.RpcError, number, string][] = [
   [InternalError.unencodable('cyclic'), ErrorCode.INTERNAL_ERROR, 'the answer could not be encoded as JSON: cyclic'],
   [new ServiceNotFoundError('redis'), ErrorCode.SERVICE_NOT_FOUND, 'service "redis" is not known'],
   [new ServiceAlreadyMonitoredError('redis'), ErrorCode.SERVICE_ALREADY_MONITORED, 'service "redis" is already monitored'],
-  [new ServiceIsUpError('redis', 'not-stopped'), ErrorCode.SERVICE_IS_UP, 'service "redis" is not stopped'],
+  [new ServiceIsUpError('redis'), ErrorCode.SERVICE_IS_UP, 'service "redis" is not stopped'],
   [new ServiceIsDownError('redis', 'signal'), ErrorCode.SERVICE_IS_DOWN, 'service "redis" has no running process to signal'],
   [new ServiceIsDownError('redis', 'sample'), ErrorCode.SERVICE_IS_DOWN, 'service "redis" has no running process'],
   [new InvalidSignalError('SIGNOPE'), ErrorCode.INVALID_SIGNAL, '"SIGNOPE" is not a signal; use a name such as SIGTERM, HUP or usr1'],
