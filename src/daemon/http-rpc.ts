@@ -83,7 +83,7 @@ export class HttpRpc implements HttpControl {
     if (this.methods === null) throw new Error('the HTTP listener has no method table yet');
     // Loaded on first use, as the metrics server is: an init that never serves HTTP keeps none of it.
     const [{ loadToken }, { HttpListener }, { localDispatch }] = await Promise.all([
-      import('../ipc/http/token-file.js'),
+      import('../os/http-token-file.js'),
       import('../ipc/http/http-listener.js'),
       import('../ipc/http/dispatch-local.js'),
     ]);

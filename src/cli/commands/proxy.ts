@@ -23,7 +23,7 @@ async function runProxy(text: string, socket: string, flags: HttpFlagValues): Pr
   // Loaded only for this command: every other one stays a small client.
   const [{ resolveListenAddress }, { loadToken }, { HttpListener }, { forwardDispatch }] = await Promise.all([
     import('../../ipc/http/listen-address.js'),
-    import('../../ipc/http/token-file.js'),
+    import('../../os/http-token-file.js'),
     import('../../ipc/http/http-listener.js'),
     import('../../ipc/http/dispatch-forward.js'),
   ]);

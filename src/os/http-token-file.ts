@@ -2,10 +2,10 @@
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { errnoOf } from '../../errors/errno.js';
-import { TokenFileError } from '../../errors/http-errors.js';
-import { messageOf } from '../../errors/message-of.js';
-import { checkTokenFile, MAX_TOKEN_FILE_BYTES, NEW_TOKEN_BYTES, tokenFromText } from './token-rules.js';
+import { errnoOf } from '../errors/errno.js';
+import { TokenFileError } from '../errors/http-errors.js';
+import { messageOf } from '../errors/message-of.js';
+import { checkTokenFile, MAX_TOKEN_FILE_BYTES, NEW_TOKEN_BYTES, tokenFromText } from '../ipc/http/token-rules.js';
 
 export interface TokenSource {
   readonly token: string;
