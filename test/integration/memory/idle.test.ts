@@ -7,7 +7,12 @@ import { startDaemon, waitState, type DaemonHandle } from '../../helpers/daemon.
 import { waitFor } from '../../helpers/wait-for.js';
 
 const SERVICES = 20;
-const WINDOW_MS = 5000;
+/** One-second samples of the main thread's wake-ups. */
+const WINDOW_SECONDS = 8;
+/** A second with more wake-ups than this is a busy one; the reaper's safety net alone is one a second. */
+const BUSY_SECOND = 3;
+/** Seconds of the window that may be busy: a one-off garbage collection after the loads is a burst, not a timer. */
+const BUSY_SECONDS_ALLOWED = 2;
 const SETTLE_MS = 7000;
 
 const daemons: DaemonHandle[] = [];
@@ -20,6 +25,32 @@ function statusField(pid: number, name: string): number {
   return Number(m?.[1] ?? NaN);
 }
 const threads = (pid: number): number => statusField(pid, 'Threads');
+
+/** The main thread's voluntary context switches in each of `seconds` consecutive seconds. */
+async function wakeupProfile(pid: number, seconds: number): Promise<number[]> {
+  const out: number[] = [];
+  let before = statusField(pid, 'voluntary_ctxt_switches');
+  for (let i = 0; i < seconds; i += 1) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = statusField(pid, 'voluntary_ctxt_switches');
+    out.push(now - before);
+    before = now;
+  }
+  return out;
+}
+
+test('the wake-up measure sees a timer that fires ten times a second (control)', async () => {
+  const child = execFile(process.execPath, ['-e', 'setInterval(() => {}, 100)']);
+  try {
+    const pid = child.pid ?? -1;
+    await waitFor(() => fs.existsSync(`/proc/${pid}/status`), 5000, 'the control process');
+    await new Promise((r) => setTimeout(r, 1000));
+    const profile = await wakeupProfile(pid, 4);
+    assert.ok(profile.every((n) => n > BUSY_SECOND), `wake-ups per second of a 100 ms timer: ${profile.join(' ')}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
 
 function loadersOf(daemonPid: number): number[] {
   const out: number[] = [];
@@ -66,11 +97,12 @@ test(`idle with ${SERVICES} services: the config loader is gone after each load,
   await waitFor(() => threads(d.pid) === settled, 10_000, `the thread count back to ${settled} after monitor and reloads (now ${threads(d.pid)})`);
   assert.deepEqual(loadersOf(d.pid), [], 'no config loader process is left under the daemon');
 
-  // A timer per service would be 20 wake-ups a second; the reaper's one safety net is one. The window
-  // opens once the idle trim (5 s after the last load) has run and the loads' own work is over.
+  // A timer per service would be 20 wake-ups every second; the reaper's one safety net is one. The
+  // window opens once the idle trim (5 s after the last load) has run and the loads' own work is
+  // over; V8 may still collect garbage once in it (a burst of about ten in one second), which is
+  // no timer, so a second or two may be busy, never most of them.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const w0 = statusField(d.pid, 'voluntary_ctxt_switches');
-  await new Promise((r) => setTimeout(r, WINDOW_MS));
-  const wakeups = statusField(d.pid, 'voluntary_ctxt_switches') - w0;
-  assert.ok(wakeups <= (WINDOW_MS / 1000) * 3, `${wakeups} main-thread wake-ups in ${WINDOW_MS} ms`);
+  const profile = await wakeupProfile(d.pid, WINDOW_SECONDS);
+  const busy = profile.filter((n) => n > BUSY_SECOND).length;
+  assert.ok(busy <= BUSY_SECONDS_ALLOWED, `main-thread wake-ups in each second of the window: ${profile.join(' ')}`);
 });
