@@ -12,7 +12,10 @@ export interface ReaperOptions {
   onPass?: () => void;
   /** Errors of scheduled passes (a failed syscall, an unreadable /proc); without it they are thrown. */
   onError?: (err: unknown) => void;
+  /** The safety net's first delay after any activity (a signal, a reap, a blocked head). */
   safetyNetMs?: number;
+  /** Its longest delay: each pass that finds nothing doubles the wait, up to this. */
+  safetyNetMaxMs?: number;
   retryMs?: number;
 }
 
@@ -23,6 +26,8 @@ export interface ReaperStats {
 }
 
 export const DEFAULT_SAFETY_NET_MS = 1000;
+/** An idle init wakes for the safety net every 8 s at most, not every second: SIGCHLD is what reaps, the net only bounds a miss. */
+export const DEFAULT_SAFETY_NET_MAX_MS = 8000;
 export const DEFAULT_RETRY_MS = 10;
 // Bounds one synchronous pass so that an endless stream of orphans cannot starve the event loop (and libuv's
 // own SIGCHLD handling); the rest is taken in the next pass.
@@ -31,23 +36,33 @@ const MAX_REAPS_PER_PASS = 4096;
 export class Reaper {
   readonly #options: ReaperOptions;
   readonly #safetyNetMs: number;
+  readonly #safetyNetMaxMs: number;
   readonly #retryMs: number;
   readonly #stats: ReaperStats = { reaped: 0, passes: 0, fallbackScans: 0 };
   #retryDelayMs: number;
   #pending: NodeJS.Immediate | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #safetyNet: NodeJS.Timeout | null = null;
+  #safetyNetDelayMs: number;
+  /** Something happened since the last scheduled pass (a SIGCHLD), so the safety net starts over from its shortest delay. */
+  #active = true;
   #started = false;
-  readonly #onSignal = (): void => this.#schedule();
+  readonly #onSignal = (): void => {
+    this.#active = true;
+    this.#schedule();
+  };
 
   constructor(options: ReaperOptions) {
     const safetyNetMs = options.safetyNetMs ?? DEFAULT_SAFETY_NET_MS;
+    const safetyNetMaxMs = options.safetyNetMaxMs ?? Math.max(safetyNetMs, DEFAULT_SAFETY_NET_MAX_MS);
     const retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
-    if (!(safetyNetMs > 0) || !(retryMs > 0)) {
-      throw new RangeError(`Reaper expects positive safetyNetMs and retryMs, got ${safetyNetMs} and ${retryMs}`);
+    if (!(safetyNetMs > 0) || !(retryMs > 0) || !(safetyNetMaxMs >= safetyNetMs)) {
+      throw new RangeError(`Reaper expects positive safetyNetMs and retryMs and safetyNetMaxMs >= safetyNetMs, got ${safetyNetMs}, ${retryMs} and ${safetyNetMaxMs}`);
     }
     this.#options = options;
     this.#safetyNetMs = safetyNetMs;
+    this.#safetyNetMaxMs = safetyNetMaxMs;
+    this.#safetyNetDelayMs = safetyNetMs;
     this.#retryMs = retryMs;
     this.#retryDelayMs = retryMs;
   }
@@ -61,15 +76,16 @@ export class Reaper {
     this.#started = true;
     // A listener, never SIG_IGN: ignoring SIGCHLD makes the kernel auto-reap and libuv would lose every exit status.
     process.on('SIGCHLD', this.#onSignal);
-    // Signals coalesce and a SIGCHLD can arrive while a pass is running: the slow timer catches what slipped by.
-    this.#safetyNet = setInterval(this.#onSignal, this.#safetyNetMs).unref();
+    // Signals coalesce and a SIGCHLD can arrive while a pass is running: the safety net catches what slipped by.
+    // It is re-armed after every scheduled pass: 1 s after activity, doubling while passes find nothing.
+    this.#active = true;
     this.#schedule();
   }
 
   stop(): void {
     this.#started = false;
     process.removeListener('SIGCHLD', this.#onSignal);
-    if (this.#safetyNet) clearInterval(this.#safetyNet);
+    if (this.#safetyNet) clearTimeout(this.#safetyNet);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     if (this.#pending) clearImmediate(this.#pending);
     this.#safetyNet = this.#retryTimer = this.#pending = null;
@@ -77,6 +93,15 @@ export class Reaper {
 
   /** One pass, synchronously; returns how many zombies it reaped. Follow-up passes are scheduled only once started. */
   reapNow(): number {
+    return this.#pass().reaped;
+  }
+
+  /** The safety net's delay as last armed, in ms (null when not started). */
+  get safetyNetDelayMs(): number | null {
+    return this.#started ? this.#safetyNetDelayMs : null;
+  }
+
+  #pass(): { reaped: number; blocked: boolean } {
     const { libc, isManaged } = this.#options;
     this.#stats.passes++;
     const pass = { reaped: 0 };
@@ -103,7 +128,16 @@ export class Reaper {
       if (pass.reaped >= MAX_REAPS_PER_PASS) this.#schedule();
     }
     this.#options.onPass?.();
-    return pass.reaped;
+    return { reaped: pass.reaped, blocked };
+  }
+
+  #armSafetyNet(quiet: boolean): void {
+    if (this.#safetyNet) clearTimeout(this.#safetyNet);
+    this.#safetyNetDelayMs = quiet ? Math.min(this.#safetyNetDelayMs * 2, this.#safetyNetMaxMs) : this.#safetyNetMs;
+    this.#safetyNet = setTimeout(() => {
+      this.#safetyNet = null;
+      this.#schedule();
+    }, this.#safetyNetDelayMs).unref();
   }
 
   #reap(pid: number, pass: { reaped: number }): boolean {
@@ -129,12 +163,18 @@ export class Reaper {
     if (this.#pending || !this.#started) return;
     this.#pending = setImmediate(() => {
       this.#pending = null;
+      const active = this.#active;
+      this.#active = false;
+      let quiet = false;
       try {
-        this.reapNow();
+        const pass = this.#pass();
+        quiet = !active && pass.reaped === 0 && !pass.blocked;
       } catch (err) {
         // A failed pass is tried again by the retry timer or the safety net; as PID 1 a crash would kill everything.
         if (!this.#options.onError) throw err;
         this.#options.onError(err);
+      } finally {
+        if (this.#started) this.#armSafetyNet(quiet);
       }
     });
     // Left ref'd on purpose: an unref'd immediate does not stop libuv from blocking in poll, so a follow-up pass

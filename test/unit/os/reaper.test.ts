@@ -126,9 +126,48 @@ void describe('Reaper against a scripted kernel', () => {
     }
   });
 
+  void test('the safety net backs off while passes find nothing, and starts over on a signal', async () => {
+    const k = fakeKernel([]);
+    const at: number[] = [];
+    let afterReap: number | null = null;
+    const reaper = new Reaper({
+      libc: k.libc,
+      isManaged: () => false,
+      listOwnChildren: k.children,
+      safetyNetMs: 10,
+      safetyNetMaxMs: 80,
+      onPass: () => at.push(performance.now()),
+      // Read once the pass that reaped has re-armed the net (the next turn of the loop), before any timer can fire.
+      onReap: () => setImmediate(() => (afterReap = reaper.safetyNetDelayMs)),
+    });
+    reaper.start();
+    try {
+      await waitFor(() => at.length >= 7, 5000, 'seven passes');
+      assert.equal(reaper.safetyNetDelayMs, 80);
+      // Timers never fire early: each gap is at least the delay armed after the pass before it (1 ms of rounding allowed).
+      const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+      [10, 20, 40, 80, 80, 80].forEach((delay, i) => assert.ok((gaps[i] ?? 0) >= delay - 1, `gap ${i} was ${gaps[i]?.toFixed(1)} ms, the delay ${delay} ms`));
+
+      const passes = reaper.stats.passes;
+      process.emit('SIGCHLD', 'SIGCHLD');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(reaper.stats.passes, passes + 1, 'the signal made a pass');
+      assert.equal(reaper.safetyNetDelayMs, 10, 'and the net starts over from its shortest delay');
+
+      await waitFor(() => reaper.safetyNetDelayMs === 80, 5000, 'the net to back off again');
+      k.queue.push(31);
+      await waitFor(() => afterReap !== null, 5000, 'the safety net to reap a zombie no signal announced');
+      assert.equal(afterReap, 10, 'a pass that reaped brings the net back to its shortest delay');
+    } finally {
+      reaper.stop();
+    }
+    assert.equal(reaper.safetyNetDelayMs, null);
+  });
+
   void test('rejects nonsense timings', () => {
     const k = fakeKernel([]);
     assert.throws(() => new Reaper({ libc: k.libc, isManaged: () => false, listOwnChildren: k.children, retryMs: 0 }), RangeError);
+    assert.throws(() => new Reaper({ libc: k.libc, isManaged: () => false, listOwnChildren: k.children, safetyNetMs: 100, safetyNetMaxMs: 50 }), RangeError);
   });
 });
 
