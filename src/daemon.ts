@@ -1,6 +1,7 @@
 // Composition root: wires the real OS into the supervisor, installs signal handlers, runs until shutdown.
+import { fileURLToPath } from 'node:url';
 import { installChildRegistry } from './os/child-registry.js';
-import { loadConfigDirIsolated } from './os/load-config-isolated.js';
+import { loadConfigDirIsolated, setConfigLoaderEntry } from './os/load-config-isolated.js';
 import { createLogger, type LogLevel } from './log/logger.js';
 import { announceStart } from './daemon/announce-start.js';
 import { buildSupervisor } from './daemon/build-supervisor.js';
@@ -40,6 +41,8 @@ export interface DaemonOptions {
 
 /** Runs the manager in the foreground; resolves with the process exit code once everything is stopped. */
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  // This file and its bundle (daemon-entry.js) both sit at the top of the compiled tree, whatever os/'s modules became.
+  setConfigLoaderEntry(fileURLToPath(new URL('./os/config-load-child.js', import.meta.url)));
   const registry = installChildRegistry();
   const logger = createLogger({ format: opts.logFormat, level: opts.logLevel ?? 'info' });
   const isPid1 = process.pid === 1;

@@ -43,8 +43,8 @@ export function idleFlags(options: string = nodeOptions()): string[] {
   return /--max[-_]semi[-_]space[-_]size\b/.test(options) ? [] : [`--max-semi-space-size=${SEMI_SPACE_MIB}`];
 }
 
-/** Re-executes this process with the limit if it is not in force yet; returns what is in force. */
-export function applyHeapLimit(maxHeapMiB: number): HeapLimit {
+/** Re-executes this process with the limit if it is not in force yet (with `env`, default this one's); returns what is in force. */
+export function applyHeapLimit(maxHeapMiB: number, env: NodeJS.ProcessEnv = process.env): HeapLimit {
   const limitMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   if (maxHeapMiB === 0) return { limitMiB, note: null };
   const given = givenLimit();
@@ -54,7 +54,7 @@ export function applyHeapLimit(maxHeapMiB: number): HeapLimit {
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (typeof execve !== 'function') return { limitMiB, note: `this Node (${process.version}) cannot re-execute itself; run it as node --max-old-space-size=${maxHeapMiB}` };
   try {
-    execve.call(process, process.execPath, [process.execPath, `--max-old-space-size=${maxHeapMiB}`, ...idleFlags(), ...process.execArgv, ...process.argv.slice(1)], process.env);
+    execve.call(process, process.execPath, [process.execPath, `--max-old-space-size=${maxHeapMiB}`, ...idleFlags(), ...process.execArgv, ...process.argv.slice(1)], env);
   } catch (err) {
     return { limitMiB, note: `re-executing with the limit failed: ${messageOf(err)}` };
   }

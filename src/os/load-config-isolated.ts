@@ -33,7 +33,15 @@ export const CONFIG_LOADER_HEAP_MB = 256;
 /** What the loader may write to stderr (a crash report) that is kept for the error. */
 const STDERR_KEPT = 4096;
 
-const LOADER = fileURLToPath(new URL('./config-load-child.js', import.meta.url));
+let loaderEntry = fileURLToPath(new URL('./config-load-child.js', import.meta.url));
+
+/**
+ * Where the loader's entry is, for a caller that knows better than this module: bundled, this code is no
+ * longer beside os/ (the daemon's composition root says where the file is).
+ */
+export function setConfigLoaderEntry(file: string): void {
+  loaderEntry = file;
+}
 
 /** The same result as loadConfigDir(dir, resolveIdentity), computed in another process; rejects as loadConfigDir would. */
 export async function loadConfigDirIsolated(dir: string): Promise<LoadResult> {
@@ -87,7 +95,7 @@ async function inLoader(task: LoaderTask, what: string): Promise<Answer> {
 function runLoader(task: LoaderTask, what: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Its own session: a terminal's ^C or a signal to the daemon's group is the daemon's to handle.
-    const child = fork(LOADER, [task.kind], {
+    const child = fork(loaderEntry, [task.kind], {
       execArgv: [`--max-old-space-size=${CONFIG_LOADER_HEAP_MB}`],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

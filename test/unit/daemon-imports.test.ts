@@ -25,6 +25,8 @@ function staticGraph(entry: string): { files: Set<string>; packages: Map<string,
 }
 
 const daemon = staticGraph(path.join(repoRoot, 'dist', 'src', 'daemon.js'));
+// What `init` really loads once re-executed: the CLI entry (bundled), which hands over to the daemon's bundle.
+const bundled = [staticGraph(path.join(repoRoot, 'dist', 'src', 'daemon-entry.js')), staticGraph(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js'))];
 
 // Each measured on 200 idle services (README, "Idle"): resident for good once loaded, for work the daemon does elsewhere or never.
 const NOT_RESIDENT: Record<string, string> = {
@@ -33,14 +35,26 @@ const NOT_RESIDENT: Record<string, string> = {
   'prom-client': 'loaded only with --metrics',
   'node:http': 'loaded only when the HTTP/RPC listener or the metrics server starts',
   'node:crypto': 'the instance id comes from /dev/urandom',
+  commander: 'the re-executed daemon starts from the options init parsed (cli/init-handoff.ts)',
   crypto: 'the instance id comes from /dev/urandom',
 };
 
 test('the daemon main thread loads no module that an idle init does not need', () => {
-  for (const [spec, why] of Object.entries(NOT_RESIDENT)) {
-    const from = daemon.packages.get(spec);
-    assert.equal(from, undefined, `${spec} is imported by ${from ?? ''}; ${why}`);
+  for (const graph of [daemon, ...bundled]) {
+    for (const [spec, why] of Object.entries(NOT_RESIDENT)) {
+      const from = graph.packages.get(spec);
+      assert.equal(from, undefined, `${spec} is imported by ${from ?? ''}; ${why}`);
+    }
   }
+});
+
+test('the daemon is one bundle, its on-demand parts apart', () => {
+  const [entry] = bundled;
+  assert.ok(entry !== undefined);
+  const ours = [...entry.files].map((f) => path.relative(path.join(repoRoot, 'dist', 'src'), f));
+  // Without esbuild the entry is tsc's re-export and the walk finds the ~120 files again.
+  assert.ok(ours.length <= 20, `the daemon's entry loads ${ours.length} files: ${ours.slice(0, 10).join(', ')}…`);
+  assert.ok(!ours.some((f) => f.startsWith('config/') || f.startsWith('cli/')), ours.join(', '));
 });
 
 test('the config modules stay in the loader process', () => {

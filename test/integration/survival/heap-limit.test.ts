@@ -2,7 +2,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startDaemon, type DaemonHandle } from '../../helpers/daemon.js';
+import { startDaemon, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const daemons: DaemonHandle[] = [];
 after(async () => {
@@ -42,4 +43,22 @@ test('--max-heap 0 leaves Node its own default, and a bad value is refused with 
   const bad = await d.cli(['init', '--max-heap', '12']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--max-heap must be a whole number of MiB, at least 64 \(or 0 for Node's default\), got "12"/);
+});
+
+test('the re-executed daemon runs with the options parsed before it, and no service inherits them', { skip: !canReexec && 'this Node cannot re-execute itself' }, async () => {
+  const d = await startDaemon({ talker: "exec: sh -c 'for i in 1 2 3 4 5 6; do echo line$i; done; exec sleep 1000'\n" }, ['--max-heap', '300', '--buffer', '2', '--log-format', 'json']);
+  daemons.push(d);
+  assert.equal(cmdline(d.pid)[1], '--max-old-space-size=300', 'the daemon re-executed itself');
+  const s = await waitState(d, 'talker', 'Running');
+  await waitFor(async () => (await d.cli(['log', '-s', 'talker'])).stdout.includes('line6'), 10_000, 'the last line in the ring');
+  // --buffer 2: the ring holds the last two lines only.
+  const lines = (await d.cli(['log', '-s', 'talker'])).stdout.trim().split('\n');
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0] ?? '', /line5/);
+  // --log-format json: every line of the daemon's own log, after the re-execution too.
+  const own = d.output().trim().split('\n').filter(Boolean);
+  assert.ok(own.length > 0 && own.every((l) => l.startsWith('{')), own.slice(0, 5).join('\n'));
+  const environ = fs.readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0');
+  assert.ok(!environ.some((e) => e.startsWith('ZINIT_TS_INIT_OPTIONS=')), 'the handed options are not in the service environment');
+  assert.ok(environ.some((e) => e.startsWith('PATH=')), 'the environment was read');
 });
