@@ -33,8 +33,9 @@ await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node22',
-  // commander and the daemon stay out of the bundle: program.js is tsc's file, daemon-entry.js the daemon's bundle, each loaded only when needed.
-  external: ['./program.js', '../daemon-entry.js'],
+  // commander and the daemon stay out of the bundle: program.js is tsc's file, daemon-entry.js the daemon's bundle, each
+  // loaded only when needed; so does heap-limit.js, as esbuild would hoist its node:v8 into the entry.
+  external: ['./program.js', '../daemon-entry.js', './heap-limit.js'],
   // Through tsc's own maps, so stack traces still point at the TypeScript.
   sourcemap: 'linked',
   logLevel: 'warning',

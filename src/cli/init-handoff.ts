@@ -1,7 +1,7 @@
 // `init`'s parsed options, handed across the in-place re-execution that applies the heap limit: the re-executed
 // process starts the daemon from them without loading the argument parser (commander and every other command) again.
 import type { DaemonOptions } from '../daemon-entry.js';
-import { applyHeapLimit, type HeapLimit } from './heap-limit.js';
+import type { HeapLimit } from './heap-limit.js';
 
 /** Set only by `init` for its own re-execution, and removed before any service can inherit it. */
 export const HANDOFF_ENV = 'ZINIT_TS_INIT_OPTIONS';
@@ -41,6 +41,8 @@ export function takeHandoff(argv: readonly string[], env: NodeJS.ProcessEnv = pr
 
 /** Runs the daemon from handed options and exits with its code. */
 export async function runHandedOff(handoff: Handoff): Promise<never> {
+  // Loaded here, not with the CLI's entry: node:v8 is for init alone.
+  const { applyHeapLimit } = await import('./heap-limit.js');
   const heapLimit: HeapLimit = applyHeapLimit(handoff.maxHeapMiB);
   const { runDaemon } = await import('../daemon-entry.js');
   process.exit(await runDaemon({ ...handoff.options, heapLimit }));
