@@ -36,6 +36,12 @@ await esbuild.build({
   // commander and the daemon stay out of the bundle: program.js is tsc's file, daemon-entry.js the daemon's bundle, each
   // loaded only when needed; so does heap-limit.js, as esbuild would hoist its node:v8 into the entry.
   external: ['./program.js', '../daemon-entry.js', './heap-limit.js'],
+  // Smaller and one byte per character (a single non-ASCII character in a comment makes V8 keep the whole source as
+  // two-byte): about 1 ms less to compile, on every command. Names are kept; the source map restores the rest.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  charset: 'ascii',
   // Through tsc's own maps, so stack traces still point at the TypeScript.
   sourcemap: 'linked',
   logLevel: 'warning',

@@ -65,10 +65,10 @@ export const API = {
     errors: ['INVALID_PARAMS'],
   },
   service_statuses: {
-    summary: 'Every service with state (the plain word), pid, target, dependencies and last exit, then running transient commands (zinit-ts)',
-    params: [],
+    summary: 'Every service with state (the plain word), pid, target, dependencies and last exit, then running transient commands (zinit-ts); with a name, that one only',
+    params: [anyName],
     result: { name: 'ServiceStatuses', schema: StatusesSchema },
-    errors: ['INVALID_PARAMS'],
+    errors: ['INVALID_PARAMS', 'SERVICE_NOT_FOUND'],
   },
   service_status: {
     summary: "One service: state, pid, target, dependencies and their states (states in zinit's words), last exit, restarts",

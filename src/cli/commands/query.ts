@@ -35,7 +35,7 @@ export async function serviceStatus(socket: string, name: string, o: OutputOptio
     orZinit<ServiceView>(
       async () => {
         // zinit-ts's own list keeps the plain state word (`Error`) beside the exit; zinit's status spells the exit into the state.
-        const found = (await c.call('service_statuses')).find((x) => x.name === name);
+        const found = (await c.call('service_statuses', [name])).find((x) => x.name === name);
         if (found === undefined) throw new ServiceNotFoundError(name);
         return found;
       },

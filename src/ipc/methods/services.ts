@@ -6,7 +6,7 @@ import { buildProcessTree, type TreeNode } from '../../supervisor/process-tree.j
 import { runTagName } from '../../supervisor/transient-runs.js';
 import type { StatusJson } from '../api-results.js';
 import { zinitState } from '../zinit-state.js';
-import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError } from '../../errors/errors.js';
+import { InvalidSignalError, ServiceAlreadyMonitoredError, ServiceConfigError, ServiceNotFoundError } from '../../errors/errors.js';
 import type { HandlerDeps, HandlerGroup } from './handler-deps.js';
 import { checkServiceName } from './service-name-check.js';
 import type { ServiceManager } from '../../supervisor/manager.js';
@@ -46,10 +46,17 @@ export function serviceHandlers(d: HandlerDeps): HandlerGroup<ServiceMethod> {
   const { manager } = d;
   return {
     service_list: () => Object.fromEntries(manager.list().map((s) => [s.name, zinitStateOf(s)])),
-    service_statuses: () => [
-      ...manager.list().map(statusJson),
-      ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, warnings: [], transient: true })),
-    ],
+    service_statuses: (p) => {
+      const all: StatusJson[] = [
+        ...manager.list().map(statusJson),
+        ...d.transientRuns.list().map((r) => ({ name: `run:${r.name}`, pid: r.pid, state: 'Running', target: 'Up', after: {}, exit: null, restarts: 0, reason: null, oneshot: true, warnings: [], transient: true })),
+      ];
+      if (p.name == null) return all;
+      // `status NAME` asks for one: one entry on the wire, not every service's.
+      const one = all.filter((s) => s.name === p.name);
+      if (one.length === 0) throw new ServiceNotFoundError(p.name);
+      return one;
+    },
     service_status: (p) => zinitStatusJson(manager, manager.status(p.name)),
     service_start: (p) => {
       manager.start(p.name);

@@ -104,6 +104,20 @@ void describe('error paths of the methods', () => {
     assert.deepEqual(((await call(methods, 'service_status', ['web'])) as { result: { warnings: string[] } }).result.warnings, [], 'the warning went with the key');
   });
 
+  void test('service_statuses with a name answers that one only; an unknown name is SERVICE_NOT_FOUND', async () => {
+    const { methods } = setup();
+    const all = (await call(methods, 'service_statuses', [])) as { result: { name: string }[] };
+    assert.ok(all.result.length >= 2, 'every service without a name');
+    const one = (await call(methods, 'service_statuses', ['idle'])) as { result: { name: string; state: string }[] };
+    assert.deepEqual(
+      one.result,
+      all.result.filter((x) => x.name === 'idle'),
+    );
+    assert.deepEqual(((await call(methods, 'service_statuses', { name: 'web' })) as { result: { name: string }[] }).result.map((x) => x.name), ['web']);
+    const e = await errorOf(methods, 'service_statuses', ['nonesuch']);
+    assert.equal(e.code, ErrorCode.SERVICE_NOT_FOUND);
+  });
+
   void test('during shutdown, start, restart, monitor, reload and run are SHUTTING_DOWN', async () => {
     const { methods, manager } = setup();
     void manager.shutdown();
