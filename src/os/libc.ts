@@ -1,8 +1,10 @@
 // The few libc calls an init needs (waitid, waitpid, prctl, reboot, sync, malloc_trim), bound once through koffi.
+import { createRequire } from 'node:module';
 import util from 'node:util';
+import type koffiModule from 'koffi';
 import { messageOf } from '../errors/message-of.js';
-import { openKoffi, type Koffi } from './koffi-native.js';
 
+type Koffi = typeof koffiModule;
 type NativeFn = (...args: unknown[]) => unknown;
 
 export interface Libc {
@@ -58,8 +60,8 @@ let cachedLibc: Libc | undefined;
 function loadNative(): { native: Native } | { error: string } {
   if (cached) return cached;
   try {
-    // Loaded lazily so that a missing or broken native addon is an error value, not a crash at import.
-    const { koffi } = openKoffi();
+    // Loaded lazily through require so that a missing or broken native addon is an error value, not a crash at import.
+    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
     let lib: ReturnType<Koffi['load']>;
     try {
       lib = koffi.load('libc.so.6');
