@@ -25,14 +25,14 @@ try {
   process.exit(0);
 }
 
+// What both bundles share: ES modules for this Node, linked source maps (through tsc's own, so stack traces still
+// point at the TypeScript).
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node22', sourcemap: 'linked', logLevel: 'warning', allowOverwrite: true };
+
 await esbuild.build({
+  ...common,
   entryPoints: [entry],
   outfile: entry,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
   // commander and the daemon stay out of the bundle: program.js is tsc's file, daemon-entry.js the daemon's bundle, each
   // loaded only when needed; so does heap-limit.js, as esbuild would hoist its node:v8 into the entry.
   external: ['./program.js', '../daemon-entry.js', './heap-limit.js'],
@@ -42,25 +42,16 @@ await esbuild.build({
   minifySyntax: true,
   legalComments: 'none',
   charset: 'ascii',
-  // Through tsc's own maps, so stack traces still point at the TypeScript.
-  sourcemap: 'linked',
-  logLevel: 'warning',
 });
 
 // The daemon: Node's ESM loader resolves, links and compiles each file apart, and with about 120 files its path and URL
 // helpers ran hot enough at boot to be optimised, which alone keeps V8's optimising compiler resident (README, "Idle").
 fs.rmSync(daemonChunks, { recursive: true, force: true });
 await esbuild.build({
+  ...common,
   entryPoints: [daemonEntry],
   outdir: path.dirname(daemonEntry),
-  allowOverwrite: true,
   chunkNames: 'daemon-chunks/[name]-[hash]',
   splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
   packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
 });

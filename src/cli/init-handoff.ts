@@ -39,11 +39,21 @@ export function takeHandoff(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   }
 }
 
-/** Runs the daemon from handed options and exits with its code. */
-export async function runHandedOff(handoff: Handoff): Promise<never> {
+/**
+ * Applies the heap limit (re-executing in place with `env` when it is not in force yet), then runs the daemon and
+ * exits with its code. Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come
+ * before any child or socket.
+ */
+export async function startDaemon(maxHeapMiB: number, options: HandedOptions, env: NodeJS.ProcessEnv = process.env): Promise<never> {
   // Loaded here, not with the CLI's entry: node:v8 is for init alone.
   const { applyHeapLimit } = await import('./heap-limit.js');
-  const heapLimit: HeapLimit = applyHeapLimit(handoff.maxHeapMiB);
+  const heapLimit: HeapLimit = applyHeapLimit(maxHeapMiB, env);
+  // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
   const { runDaemon } = await import('../daemon-entry.js');
-  process.exit(await runDaemon({ ...handoff.options, heapLimit }));
+  process.exit(await runDaemon({ ...options, heapLimit }));
+}
+
+/** Runs the daemon from handed options and exits with its code. */
+export function runHandedOff(handoff: Handoff): Promise<never> {
+  return startDaemon(handoff.maxHeapMiB, handoff.options);
 }

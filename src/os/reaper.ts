@@ -132,8 +132,14 @@ export class Reaper {
   }
 
   #armSafetyNet(quiet: boolean): void {
+    const delay = quiet ? Math.min(this.#safetyNetDelayMs * 2, this.#safetyNetMaxMs) : this.#safetyNetMs;
+    // A pass per SIGCHLD under a wave of exits: the same delay restarts the timer already there instead of making one.
+    if (this.#safetyNet && delay === this.#safetyNetDelayMs) {
+      this.#safetyNet.refresh();
+      return;
+    }
     if (this.#safetyNet) clearTimeout(this.#safetyNet);
-    this.#safetyNetDelayMs = quiet ? Math.min(this.#safetyNetDelayMs * 2, this.#safetyNetMaxMs) : this.#safetyNetMs;
+    this.#safetyNetDelayMs = delay;
     this.#safetyNet = setTimeout(() => {
       this.#safetyNet = null;
       this.#schedule();

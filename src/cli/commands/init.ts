@@ -1,7 +1,7 @@
 // `init`: run the manager in the foreground.
 import type { Command } from 'commander';
-import { applyHeapLimit, DEFAULT_MAX_HEAP_MIB } from '../heap-limit.js';
-import { handoffEnvironment, type HandedOptions } from '../init-handoff.js';
+import { DEFAULT_MAX_HEAP_MIB } from '../heap-limit.js';
+import { handoffEnvironment, startDaemon, type HandedOptions } from '../init-handoff.js';
 import { parseSignal } from '../../config/signals.js';
 import { CliError } from '../cli-error.js';
 import { socketPath, type Globals } from '../connect.js';
@@ -56,11 +56,7 @@ export function registerInit(program: Command, globals: Globals): void {
         logLevel: globals().debug === true ? 'debug' : 'info',
         environmentFile: o.environmentFile,
       };
-      // Before anything else runs: re-executing keeps the pid (PID 1 stays PID 1) but must come before any child or socket.
       // The re-executed process gets the options and starts the daemon without parsing the command line again.
-      const heap = applyHeapLimit(maxHeap, handoffEnvironment(maxHeap, options));
-      // The daemon and its dependencies load only for `init`: every other command stays a small, quick client.
-      const { runDaemon } = await import('../../daemon-entry.js');
-      process.exit(await runDaemon({ ...options, heapLimit: heap }));
+      await startDaemon(maxHeap, options, handoffEnvironment(maxHeap, options));
     });
 }
