@@ -5,6 +5,18 @@ export type RestartPolicy = 'always' | 'on-failure' | 'never';
 /** Who gets the stop signal (systemd's KillMode names; see the README). */
 export type KillMode = 'mixed' | 'control-group' | 'process';
 
+/** A health probe as written in `ready:` or `live:`. */
+export type Probe =
+  /** Passes on a 2xx or 3xx answer to a GET of `url` within the timeout. */
+  | { readonly kind: 'http'; readonly url: string; readonly host: string; readonly port: number; readonly path: string }
+  /** Passes when a connection to host:port is accepted within the timeout. */
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  /** Passes when the command exits 0 within the timeout; run like `test`, as a process of the service. */
+  | { readonly kind: 'command'; readonly line: string; readonly argv: readonly string[] };
+
+/** How a service says it is ready: a newline on fd 3 (s6), or READY=1 on NOTIFY_SOCKET (systemd). */
+export type NotifyMode = 'fd' | 'systemd';
+
 export interface ServiceConfig {
   readonly name: string;
   /** Path of the file it came from (or '<memory>'). */
@@ -32,6 +44,14 @@ export interface ServiceConfig {
   /** null = default schedule (50 ms first, growing to 2 s). */
   readonly testIntervalMs: number | null;
   readonly testTimeoutMs: number;
+  /** Readiness probe (`ready:`); never given together with `test`. */
+  readonly ready: Probe | null;
+  /** Liveness probe (`live:`), run every liveIntervalMs once Running. */
+  readonly live: Probe | null;
+  readonly liveIntervalMs: number;
+  /** Consecutive liveness failures that restart the service. */
+  readonly liveFailures: number;
+  readonly notify: NotifyMode | null;
   readonly user: string | null;
   readonly group: string | null;
   /** Daemon variables passed to a service that sets `user` (which otherwise gets a clean environment). */

@@ -1,4 +1,5 @@
 // What the supervisor needs from the outside world, as interfaces: the real OS is wired in by the daemon, tests pass fakes.
+import type { Probe } from '../config/types.js';
 
 export interface ExitStatus {
   /** Exit code, or null when killed by a signal. */
@@ -16,6 +17,11 @@ export interface SpawnRequest {
   readonly gid: number | null;
   /** Where the process's stdout/stderr lines go; null = discard. */
   readonly output: ((stream: 'stdout' | 'stderr', text: string) => void) | null;
+  /**
+   * `notify: fd`: the process gets the write end of a pipe as its fd 3, and what it writes there is
+   * passed here as it arrives (chunks, not lines; nothing is kept). Absent: no fd 3.
+   */
+  readonly notifyFd?: ((text: string) => void) | null;
 }
 
 export interface ProcessHandle {
@@ -90,6 +96,45 @@ export interface ProcessTablePort {
 export interface ChildEventsPort {
   /** Calls `fn` after each such event until the returned function is called. */
   subscribe(fn: () => void): () => void;
+}
+
+/** How one probe run ended. */
+export interface ProbeOutcome {
+  readonly ok: boolean;
+  /** Why it failed, for the log and `status` (e.g. "HTTP 500", "connection refused", "no answer within 2 s"); null when ok. */
+  readonly error: string | null;
+}
+
+/** One run of a network probe: settles once, never rejects; cancel() ends it at once (it then resolves as failed). */
+export interface ProbeRun {
+  readonly result: Promise<ProbeOutcome>;
+  cancel(): void;
+}
+
+export type NetProbe = Extract<Probe, { kind: 'http' | 'tcp' }>;
+
+/** HTTP and TCP probes, run by the daemon itself. */
+export interface NetProbePort {
+  /** Starts one probe, which fails when it has not passed within timeoutMs. */
+  run(probe: NetProbe, timeoutMs: number): ProbeRun;
+}
+
+/** The socket one run of a `notify: systemd` service talks to. */
+export interface NotifyChannel {
+  /** Variables the service's main process gets (NOTIFY_SOCKET). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Stops listening and removes the socket; safe to call twice. */
+  close(): void;
+}
+
+/** Where `notify: systemd` services send READY=1, STATUS=… (sd_notify's datagrams). */
+export interface NotifyPort {
+  /**
+   * Opens a socket of its own for one run of `service`; every datagram received on it is passed to
+   * `onMessage` as its KEY=VALUE lines (later keys win), never blocking the event loop. Throws an
+   * error with a code when no socket can be made.
+   */
+  open(service: string, onMessage: (fields: ReadonlyMap<string, string>) => void): NotifyChannel;
 }
 
 export type TimerHandle = { readonly __timer: unique symbol } | object;
