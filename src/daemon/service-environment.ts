@@ -4,10 +4,16 @@ import { accountOf } from '../os/identity.js';
 import { tagEnv, TAG_INSTANCE, TAG_SERVICE, TAG_SOCKET, type DaemonTag } from '../os/process-tag.js';
 import { serviceEnvironment } from '../supervisor/service-env.js';
 
-/** The daemon's environment, less the tags a daemon that started us may have left in it. */
+/**
+ * Never passed on: the tags a daemon that started us may have left, and the readiness channel our
+ * own supervisor gave us (a service would speak for zinit-ts; those that notify get their own).
+ */
+const NOT_INHERITED: ReadonlySet<string> = new Set([TAG_SERVICE, TAG_INSTANCE, TAG_SOCKET, 'NOTIFY_SOCKET', 'NOTIFY_FD']);
+
+/** The daemon's environment, less what a service must not inherit (NOT_INHERITED). */
 export function daemonEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== TAG_SERVICE && k !== TAG_INSTANCE && k !== TAG_SOCKET) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !NOT_INHERITED.has(k)) out[k] = v;
   return out;
 }
 

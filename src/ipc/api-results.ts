@@ -19,11 +19,23 @@ const statusFields = {
   warnings: array(string()),
 };
 
-export const StatusSchema = object(statusFields);
+/** What its probes and notifications say; absent from a daemon without health checks. */
+const health = object({
+  /** The last failure of its readiness or liveness probe, until one passes. */
+  probeError: nullable(string()),
+  /** Liveness failures in a row of the current run. */
+  liveFailures: integer(),
+  /** Restarts its liveness probe caused (counted in `restarts` too). */
+  liveRestarts: integer(),
+  /** Its own STATUS= (notify: systemd). */
+  statusText: nullable(string()),
+});
+
+export const StatusSchema = object(statusFields, { health });
 export type StatusJson = Infer<typeof StatusSchema>;
 
 /** A service, or (with `transient`) a running transient command, named `run:<name>`. */
-export const StatusesSchema = array(object(statusFields, { transient: boolean() }));
+export const StatusesSchema = array(object(statusFields, { transient: boolean(), health }));
 
 export const ServiceStatesSchema = record(string());
 

@@ -23,7 +23,13 @@ export interface Health {
   readonly running: number;
   readonly failed: number;
   readonly blocked: number;
+  /** Every long-running service meant to run is Running with its liveness probe passing; no oneshot failed. */
+  readonly ready: boolean;
+  /** The services that keep it from being ready, by name (the first NOT_READY_LISTED of them). */
+  readonly notReady: readonly string[];
 }
+
+const NOT_READY_LISTED = 20;
 
 export function health(m: ServiceManager): Health {
   const list = m.list();
@@ -31,7 +37,24 @@ export function health(m: ServiceManager): Health {
   const failed = count((s) => failedForGood(s.state, s.oneshot) || s.state === 'TestFailure');
   const blocked = count((s) => s.state === 'Blocked');
   const running = count((s) => s.state === 'Running');
-  return { status: m.shuttingDown ? 'shutting-down' : failed > 0 || blocked > 0 ? 'degraded' : 'ok', services: list.length, running, failed, blocked };
+  const unready = list.filter((s) => (s.oneshot ? failedForGood(s.state, true) : s.target === 'Up' && (s.state !== 'Running' || s.health.liveFailures > 0)));
+  return {
+    status: m.shuttingDown ? 'shutting-down' : failed > 0 || blocked > 0 ? 'degraded' : 'ok',
+    services: list.length,
+    running,
+    failed,
+    blocked,
+    ready: !m.shuttingDown && unready.length === 0,
+    notReady: unready.slice(0, NOT_READY_LISTED).map((s) => s.name),
+  };
+}
+
+/** `/healthz/live` (or `?probe=live`) asks whether the manager answers; `/healthz`, `/healthz/ready` whether every service is ready. */
+export function healthProbeOf(url: string, query: string): 'live' | 'ready' | null {
+  if (url === '/healthz/live') return 'live';
+  if (url === '/healthz/ready') return 'ready';
+  if (url === '/healthz') return new URLSearchParams(query).get('probe') === 'live' ? 'live' : 'ready';
+  return null;
 }
 
 export function buildRegistry(src: MetricsSources): Registry {
@@ -66,6 +89,33 @@ export function buildRegistry(src: MetricsSources): Registry {
     collect() {
       this.reset();
       for (const s of manager.list()) this.set({ service: s.name }, s.restarts);
+    },
+  });
+  let lastLiveRestarts = new Map<string, number>();
+  new Counter({
+    name: 'zinit_service_liveness_restarts_total',
+    help: 'Restarts caused by the service\'s liveness probe (counted in zinit_service_restarts too)',
+    labelNames: labels,
+    registers: [reg],
+    collect() {
+      const now = new Map<string, number>();
+      for (const s of manager.list()) {
+        now.set(s.name, s.health.liveRestarts);
+        const grew = s.health.liveRestarts - (lastLiveRestarts.get(s.name) ?? 0);
+        // A service reloaded as new starts its count again; a counter never goes down.
+        this.inc({ service: s.name }, Math.max(0, grew));
+      }
+      lastLiveRestarts = now;
+    },
+  });
+  new Gauge({
+    name: 'zinit_service_liveness_failures',
+    help: 'Liveness probe failures in a row of the current run',
+    labelNames: labels,
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const s of manager.list()) this.set({ service: s.name }, s.health.liveFailures);
     },
   });
   new Gauge({
@@ -157,13 +207,13 @@ export async function startMetricsServer(listen: string, src: MetricsSources): P
         .metrics()
         .then((text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text))
         .catch((err: Error) => res.writeHead(500).end(err.message));
-    } else if (url === '/healthz') {
+    } else if (healthProbeOf(url ?? '', query) !== null) {
       const h = health(src.manager);
       // Liveness asks only whether the manager answers (a failed service is no reason to kill the pod); readiness asks for all of it.
-      const live = new URLSearchParams(query).get('probe') === 'live';
-      const ok = live ? h.status !== 'shutting-down' : h.status === 'ok';
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...h, probe: live ? 'live' : 'ready' }));
-    } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+      const probe = healthProbeOf(url ?? '', query);
+      const ok = probe === 'live' ? h.status !== 'shutting-down' : h.ready;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...h, probe }));
+    } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz/live or /healthz/ready\n');
   });
   // A scraper is one client; these bounds keep a flood of slow or silent ones from holding memory or slots.
   server.maxConnections = METRICS_MAX_CONNECTIONS;

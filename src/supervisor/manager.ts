@@ -35,6 +35,7 @@ export class ServiceManager {
   private evaluateQueued = false;
   private shutdownPromise: Promise<ShutdownReport> | null = null;
   private readonly criticalReported = new Set<string>();
+  private readonly listeners = new Set<(runner: ServiceRunner) => void>();
 
   constructor(private readonly deps: ManagerDeps) {}
 
@@ -198,9 +199,26 @@ export class ServiceManager {
   }
 
   private add(config: ServiceConfig): ServiceRunner {
-    const r = new ServiceRunner(config, { ...this.deps, onChange: (x) => this.onChange(x) });
+    const r = new ServiceRunner(config, { ...this.deps, onChange: (x) => this.onChange(x), onLivenessFailure: (x, error) => void this.restartUnhealthy(x, error) });
     this.runners.set(config.name, r);
     return r;
+  }
+
+  /**
+   * The liveness probe failed live_failures times in a row: the service is restarted as `restart`
+   * would (stop signal, its timeout, SIGKILL, post_stop), unless a stop or start by request, a
+   * reload or the shutdown comes first.
+   */
+  private async restartUnhealthy(r: ServiceRunner, error: string): Promise<void> {
+    if (this.shuttingDown || r.target !== 'Up' || this.runners.get(r.name) !== r) return;
+    this.deps.logger.error('liveness probe failed; restarting the service', { service: r.name, failures: r.liveFailuresInRow, error });
+    r.liveRestarts++;
+    const report = await r.stop('liveness');
+    if (report.hadProcess) await this.deps.postStopHook?.(r.config);
+    if (!r.livenessRestartPending || this.shuttingDown || this.runners.get(r.name) !== r) return;
+    r.restarts++;
+    r.requestStart();
+    this.scheduleEvaluate();
   }
 
   private setBroken(errors: readonly ConfigError[]): void {
@@ -236,8 +254,15 @@ export class ServiceManager {
     if (this.shuttingDown) throw new ShuttingDownError();
   }
 
+  /** Calls `fn` after every state change of any service until the returned function is called. */
+  subscribe(fn: (runner: ServiceRunner) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   private onChange(r: ServiceRunner): void {
     this.deps.onServiceChange?.(r);
+    for (const fn of this.listeners) fn(r);
     this.checkCritical(r);
     this.scheduleEvaluate();
   }

@@ -1,7 +1,9 @@
-// One service's life: spawn, readiness probe, exit and respawn with backoff, stop (see service-stop.ts).
+// One service's life: spawn, readiness (probe or notification), liveness, exit and respawn with backoff, stop (see service-stop.ts).
 import type { ServiceConfig } from '../config/types.js';
+import { messageOf } from '../errors/message-of.js';
 import type { Logger } from '../log/logger-types.js';
-import type { ChildEventsPort, Clock, ExitStatus, ProcessHandle, ProcessPort, ProcessTablePort, TimerHandle } from './ports.js';
+import type { ChildEventsPort, Clock, ExitStatus, NetProbePort, NotifyChannel, NotifyPort, ProcessHandle, ProcessPort, ProcessTablePort, SpawnRequest, TimerHandle } from './ports.js';
+import { readinessProbe, startProbe, type StartedProbe } from './probe-run.js';
 import { decideRestart } from './restart-policy.js';
 import { stopService, type StopReport } from './service-stop.js';
 import { serviceSpawnRequest } from './spawn-request.js';
@@ -23,7 +25,16 @@ export interface RunnerDeps {
   readonly childEvents?: ChildEventsPort;
   /** false only as a diagnostic (ZINIT_TS_STOP_RULE=start-only): see StopPlan.restAtMainExit. */
   readonly restAtMainExit?: boolean;
+  /** HTTP and TCP probes. */
+  readonly netProbe?: NetProbePort;
+  /** Sockets for `notify: systemd`. */
+  readonly notify?: NotifyPort;
+  /** The liveness probe failed `live_failures` times in a row: the owner restarts the service (see stop('liveness')). */
+  readonly onLivenessFailure?: (runner: ServiceRunner, error: string) => void;
 }
+
+/** Longest STATUS= text kept from a service's notifications. */
+export const MAX_STATUS_TEXT = 512;
 
 export interface ExitRecord extends ExitStatus {
   readonly at: number;
@@ -37,6 +48,8 @@ interface MainProcess {
   readonly handle: ProcessHandle;
   readonly startedAt: number;
   exited: boolean;
+  /** Its `notify: systemd` socket, closed at its exit. */
+  notify: NotifyChannel | null;
 }
 
 export class ServiceRunner {
@@ -51,8 +64,20 @@ export class ServiceRunner {
   private main: MainProcess | null = null;
   private restartTimer: TimerHandle | null = null;
   private probeTimer: TimerHandle | null = null;
-  private probe: { handle: ProcessHandle; timeout: TimerHandle } | null = null;
+  private probe: StartedProbe | null = null;
   private probeAttempt = 0;
+  private liveTimer: TimerHandle | null = null;
+  private liveRun: StartedProbe | null = null;
+  /** The current stop is the restart of an unhealthy service: its exit is a failure and the owner starts it again. */
+  private stopForLiveness = false;
+  /** The last failure of its readiness or liveness probe (or notification), until one passes. */
+  probeError: string | null = null;
+  /** Liveness failures in a row for the current run. */
+  liveFailuresInRow = 0;
+  /** Restarts caused by the liveness probe (also counted in `restarts`). */
+  liveRestarts = 0;
+  /** The service's own STATUS= (notify: systemd), for the current run. */
+  statusText: string | null = null;
   private stopping: Promise<StopReport> | null = null;
   /** Leftovers of the previous run being stopped before a respawn. */
   private cleaning: Promise<StopReport> | null = null;
@@ -99,9 +124,16 @@ export class ServiceRunner {
     this.wantStart = false;
     this.blockedReason = null;
     this.clearRestartTimer();
+    this.statusText = null;
+    this.probeError = null;
+    this.liveFailuresInRow = 0;
     const c = this.config;
-    const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'main', c.argv));
-    const main: MainProcess = { handle, startedAt: this.deps.clock.now(), exited: false };
+    // Notifications may only come once the process exists; they find its record through this box.
+    const box: { main: MainProcess | null } = { main: null };
+    const { req, notify, problem } = this.mainRequest(c, box);
+    const handle = this.deps.proc.spawn(req);
+    const main: MainProcess = { handle, startedAt: this.deps.clock.now(), exited: false, notify };
+    box.main = main;
     this.main = main;
     if (handle.pid > 0) {
       this.deps.onSpawned?.(c, handle.pid);
@@ -109,18 +141,61 @@ export class ServiceRunner {
     }
     this.move({ kind: 'spawn' });
     void handle.exited.then((status) => this.onExit(main, status));
-    if (!c.oneshot) {
-      if (c.testArgv && handle.pid > 0) {
-        this.probeAttempt = 0;
-        this.scheduleProbe();
-      } else if (handle.pid > 0) this.move({ kind: 'ready' });
+    if (c.oneshot || handle.pid <= 0) return;
+    if (c.notify !== null) {
+      // It says itself when it is ready; without its channel it never can, which its state shows.
+      if (problem !== null) {
+        this.probeError = problem;
+        this.deps.logger.error('readiness notification unavailable', { service: c.name, notify: c.notify, error: problem });
+        this.move({ kind: 'test-failed' });
+      }
+    } else if (readinessProbe(c)) {
+      this.probeAttempt = 0;
+      this.scheduleProbe();
+    } else this.becameReady();
+  }
+
+  /** The main process's spawn request, with its notification channel when it has one. */
+  private mainRequest(c: ServiceConfig, box: { main: MainProcess | null }): { req: SpawnRequest; notify: NotifyChannel | null; problem: string | null } {
+    const req = serviceSpawnRequest(this.deps, c, 'main', c.argv);
+    if (c.notify === 'fd') {
+      const onText = (text: string): void => {
+        if (text.includes('\n')) this.onNotified(box.main, new Map([['READY', '1']]));
+      };
+      return { req: { ...req, env: { ...req.env, NOTIFY_FD: '3' }, notifyFd: onText }, notify: null, problem: null };
+    }
+    if (c.notify !== 'systemd') return { req, notify: null, problem: null };
+    if (!this.deps.notify) return { req, notify: null, problem: 'notify: systemd is not available in this build' };
+    try {
+      const channel = this.deps.notify.open(c.name, (fields) => this.onNotified(box.main, fields));
+      return { req: { ...req, env: { ...req.env, ...channel.env } }, notify: channel, problem: null };
+    } catch (err) {
+      return { req, notify: null, problem: `cannot open a notification socket: ${messageOf(err)}` };
     }
   }
 
+  /** A notification of a run (READY=1, STATUS=…); one of an earlier run, or after a stop began, changes nothing. */
+  private onNotified(main: MainProcess | null, fields: ReadonlyMap<string, string>): void {
+    if (main === null || this.main !== main || main.exited || this.target !== 'Up') return;
+    const status = fields.get('STATUS');
+    if (status !== undefined && status.slice(0, MAX_STATUS_TEXT) !== this.statusText) {
+      this.statusText = status === '' ? null : status.slice(0, MAX_STATUS_TEXT);
+      this.deps.onChange(this);
+    }
+    if (fields.get('READY') === '1' && (this.state === 'Spawned' || this.state === 'TestFailure')) this.becameReady();
+  }
+
+  private becameReady(): void {
+    this.probeError = null;
+    this.move({ kind: 'ready' });
+    if (this.config.live) this.scheduleLive();
+  }
+
   /** Stop the service: stop signal (and SIGCONT) to its group and tree, SIGKILL at its own deadline. */
-  stop(): Promise<StopReport> {
+  stop(why: 'request' | 'liveness' = 'request'): Promise<StopReport> {
     this.target = 'Down';
     this.wantStart = false;
+    this.stopForLiveness = why === 'liveness';
     this.clearRestartTimer();
     this.clearProbe();
     if (this.stopping) return this.stopping;
@@ -145,6 +220,11 @@ export class ServiceRunner {
     return true;
   }
 
+  /** The last stop was a liveness restart that nothing has overridden since (no stop or start by request). */
+  get livenessRestartPending(): boolean {
+    return this.stopForLiveness && this.target === 'Down';
+  }
+
   /** Forget timers; used when a service is dropped. */
   dispose(): void {
     this.clearRestartTimer();
@@ -163,6 +243,8 @@ export class ServiceRunner {
     main.exited = true;
     const now = this.deps.clock.now();
     this.lastExit = { ...status, at: Date.now(), pid: main.handle.pid };
+    main.notify?.close();
+    main.notify = null;
     if (this.main !== main) return;
     this.clearProbe();
     const c = this.config;
@@ -171,8 +253,9 @@ export class ServiceRunner {
     // The precise reason of a failed spawn is known only once the spawn has settled.
     if (main.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: main.handle.spawnError ?? 'unknown error' });
     if (this.target === 'Down') {
-      this.deps.logger.info('service exited after stop', fields);
-      this.move({ kind: 'exit', ok: true });
+      // Stopped because it was unhealthy: a failure, whatever its exit code.
+      this.deps.logger.info(this.stopForLiveness ? 'unhealthy service exited after stop' : 'service exited after stop', fields);
+      this.move({ kind: 'exit', ok: !this.stopForLiveness });
       return;
     }
     if (c.oneshot) {
@@ -224,40 +307,79 @@ export class ServiceRunner {
   private runProbe(): void {
     const c = this.config;
     const main = this.main;
-    if (!c.testArgv || !main || main.exited || this.target !== 'Up') return;
-    const handle = this.deps.proc.spawn(serviceSpawnRequest(this.deps, c, 'test', c.testArgv));
-    const timeout = this.deps.clock.setTimeout(() => {
-      if (handle.pid > 0) this.deps.proc.signalGroup(handle.pid, 'SIGKILL');
-    }, c.testTimeoutMs);
-    const probe = { handle, timeout };
-    this.probe = probe;
-    void handle.exited.then((status) => {
-      this.deps.clock.clearTimeout(timeout);
-      if (this.probe !== probe) return;
+    const check = readinessProbe(c);
+    if (!check || !main || main.exited || this.target !== 'Up') return;
+    const run = startProbe(this.deps, c, check);
+    this.probe = run;
+    void run.result.then((r) => {
+      if (this.probe !== run) return;
       this.probe = null;
       if (this.main !== main || main.exited || this.target !== 'Up') return;
-      if (status.code === 0) {
-        this.move({ kind: 'ready' });
+      if (r.ok) {
+        this.becameReady();
         return;
       }
+      const changed = this.probeError !== r.error;
+      this.probeError = r.error;
       // A probe that cannot be executed at all will never pass: say so in the state, keep trying.
-      if (handle.spawnError || status.code === 126 || status.code === 127) {
-        if (this.state !== 'TestFailure') this.deps.logger.warn('readiness test cannot run', { service: c.name, error: handle.spawnError ?? `exit ${status.code}` });
+      if (r.unrunnable) {
+        if (this.state !== 'TestFailure') this.deps.logger.warn('readiness test cannot run', { service: c.name, error: r.error });
         this.move({ kind: 'test-failed' });
-      }
+      } else if (changed) this.deps.onChange(this);
       this.probeAttempt++;
       this.scheduleProbe();
+    });
+  }
+
+  /** The next liveness run, live_interval after the end of the last one: runs never overlap. */
+  private scheduleLive(): void {
+    if (this.liveTimer) this.deps.clock.clearTimeout(this.liveTimer);
+    this.liveTimer = this.deps.clock.setTimeout(() => {
+      this.liveTimer = null;
+      this.runLive();
+    }, this.config.liveIntervalMs);
+  }
+
+  private runLive(): void {
+    const c = this.config;
+    const main = this.main;
+    const healthy = (): boolean => this.main === main && main !== null && !main.exited && this.target === 'Up' && this.state === 'Running';
+    if (!c.live || !healthy()) return;
+    const run = startProbe(this.deps, c, c.live);
+    this.liveRun = run;
+    void run.result.then((r) => {
+      if (this.liveRun !== run) return;
+      this.liveRun = null;
+      if (!healthy()) return;
+      if (r.ok) {
+        if (this.liveFailuresInRow > 0) {
+          this.deps.logger.info('liveness probe passes again', { service: c.name, after: this.liveFailuresInRow });
+          this.liveFailuresInRow = 0;
+          this.probeError = null;
+          this.deps.onChange(this);
+        }
+        this.scheduleLive();
+        return;
+      }
+      this.liveFailuresInRow++;
+      this.probeError = r.error;
+      const error = r.error ?? 'failed';
+      this.deps.logger.warn('liveness probe failed', { service: c.name, failures: this.liveFailuresInRow, of: c.liveFailures, error });
+      this.deps.onChange(this);
+      if (this.liveFailuresInRow < c.liveFailures) this.scheduleLive();
+      else this.deps.onLivenessFailure?.(this, error);
     });
   }
 
   private clearProbe(): void {
     if (this.probeTimer) this.deps.clock.clearTimeout(this.probeTimer);
     this.probeTimer = null;
-    if (this.probe) {
-      this.deps.clock.clearTimeout(this.probe.timeout);
-      if (this.probe.handle.pid > 0) this.deps.proc.signalGroup(this.probe.handle.pid, 'SIGKILL');
-      this.probe = null;
-    }
+    this.probe?.cancel();
+    this.probe = null;
+    if (this.liveTimer) this.deps.clock.clearTimeout(this.liveTimer);
+    this.liveTimer = null;
+    this.liveRun?.cancel();
+    this.liveRun = null;
   }
 
   private clearRestartTimer(): void {

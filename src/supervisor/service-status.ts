@@ -15,6 +15,19 @@ export interface ServiceStatus {
   readonly oneshot: boolean;
   /** What the service file's last load warned about (unknown keys), each `file:line:column: message`. */
   readonly warnings: readonly string[];
+  readonly health: ServiceHealth;
+}
+
+/** What its probes and notifications say. */
+export interface ServiceHealth {
+  /** The last failure of its readiness or liveness probe, until one passes. */
+  readonly probeError: string | null;
+  /** Liveness failures in a row of the current run. */
+  readonly liveFailures: number;
+  /** Restarts its liveness probe caused (counted in `restarts` too). */
+  readonly liveRestarts: number;
+  /** Its own STATUS= (notify: systemd). */
+  readonly statusText: string | null;
 }
 
 /** The status of `r`; a dependency with no runner is 'Unknown'. */
@@ -32,5 +45,6 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,
     warnings,
+    health: { probeError: r.probeError, liveFailures: r.liveFailuresInRow, liveRestarts: r.liveRestarts, statusText: r.statusText },
   };
 }

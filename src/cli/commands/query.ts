@@ -22,6 +22,8 @@ interface ServiceView {
   readonly reason?: string | null;
   /** zinit-ts only: what the service file holds that zinit would ignore. */
   readonly warnings?: readonly string[];
+  /** zinit-ts only: what its probes and notifications say. */
+  readonly health?: { readonly probeError: string | null; readonly liveFailures: number; readonly liveRestarts: number; readonly statusText: string | null };
 }
 
 export async function listServices(socket: string, o: OutputOptions): Promise<void> {
@@ -45,6 +47,7 @@ export async function serviceStatus(socket: string, name: string, o: OutputOptio
   if (o.json) return print(JSON.stringify(s, null, 2));
   const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit ?? null)}`, `restarts: ${s.restarts ?? '-'}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);
+  lines.push(...healthLines(s.health));
   lines.push(...warningLines(s.warnings ?? []));
   const deps = Object.entries(s.after);
   lines.push(deps.length === 0 ? 'after:    -' : 'after:');
@@ -65,6 +68,16 @@ async function zinitStatuses(c: ZinitClient): Promise<ServiceView[]> {
     ),
   );
   return statuses.filter((s) => s !== null);
+}
+
+/** Only what there is to say: a service without probes or notifications shows nothing here. */
+function healthLines(h: ServiceView['health']): string[] {
+  if (h === undefined) return [];
+  const lines: string[] = [];
+  if (h.statusText !== null) lines.push(`status:   ${h.statusText}`);
+  if (h.probeError !== null) lines.push(`probe:    ${h.probeError}${h.liveFailures > 0 ? ` (liveness failed ${h.liveFailures} in a row)` : ''}`);
+  if (h.liveRestarts > 0) lines.push(`liveness restarts: ${h.liveRestarts}`);
+  return lines;
 }
 
 function print(s: string): void {

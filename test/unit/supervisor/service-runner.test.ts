@@ -19,7 +19,10 @@ function setup(config: ServiceConfig) {
     logger: quietLogger,
     env: () => ({ ZINIT_TEST: '1' }),
     output: () => null,
-    onChange: (x) => states.push(x.state),
+    // Changes of state only: a change of what the probe said comes through onChange as well.
+    onChange: (x) => {
+      if (states.at(-1) !== x.state) states.push(x.state);
+    },
     childEvents: os,
   });
   const main = (i: number): FakeProcess => {

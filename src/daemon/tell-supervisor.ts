@@ -1,0 +1,96 @@
+// zinit-ts under a supervisor that reads sd_notify (systemd's Type=notify): READY=1 once the first start has settled, STATUS= counts, STOPPING=1.
+import type { ServiceStatus } from '../supervisor/service-status.js';
+
+/**
+ * The first start has settled when no service meant to run is still on its way: each is Running,
+ * finished, failed, or blocked on something that is itself settled (a crash loop counts as tried).
+ */
+export function startSettled(list: readonly ServiceStatus[]): boolean {
+  return list.every((s) => s.target !== 'Up' || (s.state !== 'Unknown' && s.state !== 'Spawned'));
+}
+
+/** One short line for `systemctl status`: the counts, and the services that are not where they should be. */
+export function statusText(list: readonly ServiceStatus[]): string {
+  let running = 0;
+  let done = 0;
+  let starting = 0;
+  let failed = 0;
+  let blocked = 0;
+  for (const s of list) {
+    if (s.state === 'Running') running++;
+    else if (s.state === 'Success') done++;
+    else if (s.state === 'Spawned' || s.state === 'Unknown') starting++;
+    else if (s.state === 'Blocked') blocked++;
+    else if (s.state === 'Error' || s.state === 'Failure' || s.state === 'TestFailure') failed++;
+  }
+  const parts = [`${running} running`, `${done} done`];
+  if (starting > 0) parts.push(`${starting} starting`);
+  if (failed > 0) parts.push(`${failed} failed`);
+  if (blocked > 0) parts.push(`${blocked} blocked`);
+  return `${parts.join(', ')} (of ${list.length})`;
+}
+
+export interface SupervisorLink {
+  /** Sends one sd_notify datagram; false when it could not (or there is no one to tell). */
+  send(text: string): boolean;
+  list(): readonly ServiceStatus[];
+  /** Calls `fn` after every change; returns how to stop. */
+  subscribe(fn: () => void): () => void;
+  setTimeout(fn: () => void, ms: number): unknown;
+}
+
+/** STATUS= is sent at most this often; the last change is always sent. */
+export const STATUS_EVERY_MS = 1000;
+
+/**
+ * Tells the supervisor READY=1 once `loaded()` was called and the start settled, STATUS= after
+ * changes (at most every STATUS_EVERY_MS), and STOPPING=1 once, when `stopping()` is called.
+ */
+export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping(): void } {
+  let isLoaded = false;
+  let ready = false;
+  let stopped = false;
+  let pending = false;
+  let lastSent = '';
+  const sendStatus = (): void => {
+    pending = false;
+    if (stopped) return;
+    const text = statusText(link.list());
+    if (text === lastSent) return;
+    lastSent = text;
+    link.send(`STATUS=${text}`);
+  };
+  // Judged after the manager's own reaction to a change (a dependent spawned once its dependency is Running).
+  let checkQueued = false;
+  const check = (): void => {
+    checkQueued = false;
+    if (stopped) return;
+    if (!ready) {
+      if (!startSettled(link.list())) return;
+      ready = true;
+      lastSent = statusText(link.list());
+      link.send(`READY=1\nSTATUS=${lastSent}`);
+    } else if (!pending) {
+      pending = true;
+      link.setTimeout(sendStatus, STATUS_EVERY_MS);
+    }
+  };
+  const onChange = (): void => {
+    if (stopped || !isLoaded || checkQueued) return;
+    checkQueued = true;
+    link.setTimeout(check, 0);
+  };
+  const unsubscribe = link.subscribe(onChange);
+  return {
+    loaded: () => {
+      isLoaded = true;
+      onChange();
+    },
+    stopping: () => {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      link.send('STOPPING=1\nSTATUS=stopping services');
+    },
+  };
+}

@@ -1,0 +1,293 @@
+// Readiness by ready:/notify, liveness and its restarts, on the fake clock with fake probes and notify sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServiceManager } from '../../../src/supervisor/manager.js';
+import type { NetProbe, NetProbePort, NotifyChannel, NotifyPort, ProbeOutcome, ProbeRun } from '../../../src/supervisor/ports.js';
+import type { ServiceConfig } from '../../../src/config/types.js';
+import { health } from '../../../src/ipc/metrics-server.js';
+import { FakeClock, flush } from '../../helpers/fake-clock.js';
+import { FakeOs } from '../../helpers/fake-os.js';
+import { quietLogger, svc } from '../../helpers/service-config.js';
+
+interface NetRun {
+  readonly probe: NetProbe;
+  readonly timeoutMs: number;
+  settled: boolean;
+  cancelled: boolean;
+  settle(o: ProbeOutcome): void;
+}
+
+/** Network probes that answer as `answer` says, or hang until the test settles them. */
+class FakeNet implements NetProbePort {
+  readonly runs: NetRun[] = [];
+  answer: (probe: NetProbe) => ProbeOutcome | 'hang' = () => ({ ok: true, error: null });
+
+  run(probe: NetProbe, timeoutMs: number): ProbeRun {
+    let resolve: (o: ProbeOutcome) => void = () => undefined;
+    const result = new Promise<ProbeOutcome>((r) => (resolve = r));
+    const rec: NetRun = {
+      probe,
+      timeoutMs,
+      settled: false,
+      cancelled: false,
+      settle: (o) => {
+        if (rec.settled) return;
+        rec.settled = true;
+        resolve(o);
+      },
+    };
+    this.runs.push(rec);
+    const a = this.answer(probe);
+    if (a !== 'hang') queueMicrotask(() => rec.settle(a));
+    return {
+      result,
+      cancel: () => {
+        rec.cancelled = true;
+        rec.settle({ ok: false, error: 'cancelled' });
+      },
+    };
+  }
+
+  /** Runs not yet settled. */
+  get open(): number {
+    return this.runs.filter((r) => !r.settled).length;
+  }
+}
+
+interface Socket {
+  readonly service: string;
+  closed: boolean;
+  send(fields: Record<string, string>): void;
+}
+
+class FakeNotify implements NotifyPort {
+  readonly sockets: Socket[] = [];
+  failWith: Error | null = null;
+
+  open(service: string, onMessage: (fields: ReadonlyMap<string, string>) => void): NotifyChannel {
+    if (this.failWith) throw this.failWith;
+    const s: Socket = {
+      service,
+      closed: false,
+      send: (fields) => {
+        if (!s.closed) onMessage(new Map(Object.entries(fields)));
+      },
+    };
+    this.sockets.push(s);
+    return {
+      env: { NOTIFY_SOCKET: `@test/${this.sockets.length}` },
+      close: () => {
+        s.closed = true;
+      },
+    };
+  }
+}
+
+const http = (path: string): NetProbe => ({ kind: 'http', url: `http://127.0.0.1:8080${path}`, host: '127.0.0.1', port: 8080, path });
+
+function setup(configs: ServiceConfig[]) {
+  const clock = new FakeClock();
+  const os = new FakeOs();
+  const net = new FakeNet();
+  const notify = new FakeNotify();
+  const postStops: string[] = [];
+  const m = new ServiceManager({
+    proc: os,
+    table: os,
+    clock,
+    logger: quietLogger,
+    env: () => ({}),
+    output: () => null,
+    childEvents: os,
+    netProbe: net,
+    notify,
+    postStopHook: (c) => {
+      postStops.push(c.name);
+      return Promise.resolve();
+    },
+  });
+  m.load(new Map(configs.map((c) => [c.name, c])), []);
+  return { clock, os, net, notify, m, postStops };
+}
+
+test('ready: an http probe gates the dependent like test, on the same schedule, with test_timeout as its timeout', async () => {
+  const { clock, os, net, m } = setup([svc('api', { ready: http('/ready'), testTimeoutMs: 1500 }), svc('web', { after: ['api'] })]);
+  net.answer = () => ({ ok: false, error: 'connection refused' });
+  m.startAll();
+  await clock.advance(0);
+  assert.equal(net.runs.length, 1, 'the first probe runs at once');
+  assert.equal(net.runs[0]?.timeoutMs, 1500);
+  assert.deepEqual(net.runs[0]?.probe, http('/ready'));
+  assert.equal(m.status('api').state, 'Spawned');
+  assert.equal(m.status('api').health.probeError, 'connection refused', 'why it is not ready shows in its status');
+  assert.equal(os.mains('web').length, 0, 'the dependent waits');
+  await clock.advance(49);
+  assert.equal(net.runs.length, 1);
+  await clock.advance(1);
+  assert.equal(net.runs.length, 2, 'the second probe comes 50 ms later, as test does');
+  net.answer = () => ({ ok: true, error: null });
+  await clock.advance(63);
+  assert.equal(net.runs.length, 3);
+  assert.equal(m.status('api').state, 'Running');
+  assert.equal(m.status('api').health.probeError, null);
+  assert.equal(os.mains('web').length, 1, 'the dependent starts once the probe passes');
+});
+
+test('live: failing live_failures times in a row restarts the service through its stop, counted and recorded with the last error', async () => {
+  const { clock, os, net, m, postStops } = setup([svc('api', { live: http('/health'), liveIntervalMs: 10_000, liveFailures: 3, postStop: 'cleanup', postStopArgv: ['cleanup'] })]);
+  m.startAll();
+  await flush();
+  const first = os.mains('api')[0];
+  assert.ok(first);
+  assert.equal(m.status('api').state, 'Running');
+  assert.equal(net.runs.length, 0, 'liveness waits live_interval after Running');
+  await clock.advance(10_000);
+  assert.equal(net.runs.length, 1);
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(10_000);
+  assert.equal(m.status('api').health.liveFailures, 1);
+  await clock.advance(10_000);
+  assert.equal(m.status('api').health.liveFailures, 2);
+  assert.equal(os.mains('api').length, 1, 'two failures of three: nothing happens yet');
+  assert.equal(health(m).ready, false, 'a failing liveness probe makes the manager not ready');
+  assert.deepEqual(health(m).notReady, ['api']);
+  await clock.advance(10_000);
+  await flush();
+  assert.ok(os.signals.some((s) => s.pid === first.pid && s.group && s.signal === 'SIGTERM'), 'the stop signal goes to its group, as a stop does');
+  assert.equal(first.exited, true);
+  assert.deepEqual(postStops, ['api'], 'post_stop runs as after any stop');
+  const second = os.mains('api')[1];
+  assert.ok(second, 'it is started again');
+  const s = m.status('api');
+  assert.equal(s.state, 'Running');
+  assert.equal(s.restarts, 1);
+  assert.equal(s.health.liveRestarts, 1);
+  assert.equal(s.health.liveFailures, 0, 'the new run starts with a clean count');
+  assert.equal(s.exit?.signal, 'SIGTERM', 'the exit recorded is the stopped run');
+  assert.equal(s.target, 'Up');
+});
+
+test('live: a pass between failures resets the count; a hung probe is never overlapped by the next', async () => {
+  const { clock, os, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 2 })]);
+  m.startAll();
+  await flush();
+  const answers: (ProbeOutcome | 'hang')[] = [{ ok: false, error: 'HTTP 503' }, { ok: true, error: null }, { ok: false, error: 'HTTP 503' }, 'hang'];
+  net.answer = () => answers.shift() ?? { ok: true, error: null };
+  await clock.advance(3000);
+  assert.equal(net.runs.length, 3);
+  assert.equal(m.status('api').health.liveFailures, 1, 'fail, pass, fail: one in a row');
+  await clock.advance(1000);
+  assert.equal(net.runs.length, 4);
+  await clock.advance(10_000);
+  assert.equal(net.runs.length, 4, 'while a run is out no other starts');
+  assert.equal(os.mains('api').length, 1);
+  net.runs[3]?.settle({ ok: false, error: 'no answer within 10 s' });
+  await clock.advance(0);
+  await flush();
+  assert.equal(os.mains('api').length, 2, 'the second failure in a row restarts it');
+  assert.equal(m.status('api').health.probeError, null, 'a new run has no probe error yet');
+});
+
+test('live: a stop by request while the liveness restart stops the service keeps it down; the probe is cancelled by a stop', async () => {
+  const { clock, os, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, shutdownTimeoutMs: 5000 })]);
+  os.diesOn.delete('SIGTERM');
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000);
+  const first = os.mains('api')[0];
+  assert.ok(first && !first.exited, 'the stop signal is ignored: the liveness stop waits for its deadline');
+  const stopped = m.stop('api');
+  await clock.advance(5000);
+  await stopped;
+  await flush();
+  assert.equal(first.exited, true);
+  assert.equal(os.mains('api').length, 1, 'not started again: the stop by request came after');
+  assert.equal(m.status('api').target, 'Down');
+
+  const { clock: c2, net: n2, m: m2 } = setup([svc('b', { live: http('/h'), liveIntervalMs: 1000 })]);
+  m2.startAll();
+  await flush();
+  n2.answer = () => 'hang';
+  await c2.advance(1000);
+  assert.equal(n2.open, 1);
+  await m2.stop('b');
+  assert.equal(n2.runs[0]?.cancelled, true, 'a probe out at a stop is cancelled');
+});
+
+test('notify: fd: the main process gets NOTIFY_FD=3 and the pipe; Running only once a newline comes', async () => {
+  const { os, m } = setup([svc('db', { notify: 'fd' }), svc('app', { after: ['db'] })]);
+  m.startAll();
+  await flush();
+  const p = os.mains('db')[0];
+  assert.ok(p);
+  assert.equal(p.req.env.NOTIFY_FD, '3');
+  const fd = p.req.notifyFd;
+  assert.ok(fd, 'the spawn asks for fd 3');
+  assert.equal(m.status('db').state, 'Spawned');
+  fd('starting');
+  await flush();
+  assert.equal(m.status('db').state, 'Spawned', 'text without a newline is not readiness');
+  assert.equal(os.mains('app').length, 0);
+  fd('up\n');
+  await flush();
+  assert.equal(m.status('db').state, 'Running');
+  assert.equal(os.mains('app').length, 1);
+  assert.equal(os.spawned.filter((x) => x.req.role === 'test').length, 0, 'no probe runs');
+});
+
+test('notify: systemd: NOTIFY_SOCKET per run, READY=1 makes it Running, STATUS= shows; a closed run is not heard', async () => {
+  const { clock, os, notify, m } = setup([svc('pg', { notify: 'systemd', restartDelayMs: 100 })]);
+  m.startAll();
+  await flush();
+  const p = os.mains('pg')[0];
+  const sock = notify.sockets[0];
+  assert.ok(p && sock);
+  assert.equal(sock.service, 'pg');
+  assert.equal(p.req.env.NOTIFY_SOCKET, '@test/1');
+  sock.send({ STATUS: 'recovering' });
+  await flush();
+  assert.equal(m.status('pg').state, 'Spawned');
+  assert.equal(m.status('pg').health.statusText, 'recovering');
+  sock.send({ READY: '1', STATUS: 'ready to accept connections' });
+  await flush();
+  assert.equal(m.status('pg').state, 'Running');
+  assert.equal(m.status('pg').health.statusText, 'ready to accept connections');
+  p.exit({ code: 1, signal: null });
+  await flush();
+  assert.equal(sock.closed, true, 'the socket of a run closes at its exit');
+  await clock.advance(100);
+  const second = notify.sockets[1];
+  assert.ok(second, 'a respawn gets a socket of its own');
+  assert.equal(m.status('pg').state, 'Spawned');
+  assert.equal(m.status('pg').health.statusText, null, 'the old STATUS= is gone with its run');
+});
+
+test('notify: systemd without a socket: the service runs but is never Running, and says why', async () => {
+  const { os, notify, m } = setup([svc('pg', { notify: 'systemd' })]);
+  notify.failWith = new Error('socket: EMFILE');
+  m.startAll();
+  await flush();
+  assert.equal(os.mains('pg').length, 1);
+  assert.equal(m.status('pg').state, 'TestFailure');
+  assert.match(m.status('pg').health.probeError ?? '', /cannot open a notification socket: socket: EMFILE/);
+});
+
+test('a command liveness probe runs as a process of the service and is killed at test_timeout', async () => {
+  const { clock, os, m } = setup([svc('w', { live: { kind: 'command', line: 'check', argv: ['check'] }, liveIntervalMs: 1000, liveFailures: 1, testTimeoutMs: 2000 })]);
+  os.probeResult.set('w', 'hang');
+  m.startAll();
+  await flush();
+  await clock.advance(1000);
+  const probe = os.spawned.find((x) => x.req.role === 'test');
+  assert.ok(probe);
+  assert.deepEqual(probe.req.argv, ['check']);
+  await clock.advance(1999);
+  assert.equal(probe.exited, false);
+  await clock.advance(1);
+  assert.equal(probe.exited, true);
+  assert.ok(os.signals.some((s) => s.pid === probe.pid && s.signal === 'SIGKILL'));
+  await flush();
+  assert.equal(m.status('w').health.liveRestarts, 1);
+  assert.match(m.status('w').exit?.signal ?? '', /SIGTERM/);
+});
