@@ -30,6 +30,11 @@ export const EXTENSION_KEYS = [
   'log_max_size',
   'log_max_files',
   'kill_mode',
+  'ready',
+  'live',
+  'live_interval',
+  'live_failures',
+  'notify',
 ] as const;
 
 export type ServiceKey = (typeof ZINIT_KEYS)[number] | (typeof EXTENSION_KEYS)[number];

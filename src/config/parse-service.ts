@@ -10,7 +10,9 @@ import { isServiceKey, SERVICE_KEYS, type ServiceKey } from './known-keys.js';
 import { MAX_ALIASES, MAX_DEPTH, MAX_INDENT_COLUMNS } from './limits.js';
 import { prescanProblem } from './yaml-prescan.js';
 import { readAfter, readEnv, readPassEnv, readStopSignal } from './read-collections.js';
+import { readLiveFailures, readNotify } from './read-health.js';
 import { readIdentity } from './read-identity.js';
+import { readProbe } from './read-probe.js';
 import { readBool, readChoice, readCommand, readCount, readDuration, readSize, readString } from './read-scalars.js';
 import { serviceNameProblem } from './service-name.js';
 import { suggest } from './suggest.js';
@@ -227,6 +229,21 @@ function readEntries(
         break;
       case 'test_timeout':
         d.testTimeoutMs = readDuration(c, key, v, { positive: true });
+        break;
+      case 'ready':
+        d.ready = readProbe(c, key, v);
+        break;
+      case 'live':
+        d.live = readProbe(c, key, v);
+        break;
+      case 'live_interval':
+        d.liveIntervalMs = readDuration(c, key, v, { positive: true });
+        break;
+      case 'live_failures':
+        d.liveFailures = readLiveFailures(c, v);
+        break;
+      case 'notify':
+        d.notify = readNotify(c, v);
         break;
       case 'max_restarts':
         d.maxRestarts = readCount(c, key, v);

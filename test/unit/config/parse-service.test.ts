@@ -144,6 +144,11 @@ void describe('parseServiceFile: defaults', () => {
       maxRestarts: 0,
       testIntervalMs: null,
       testTimeoutMs: 10_000,
+      ready: null,
+      live: null,
+      liveIntervalMs: 10_000,
+      liveFailures: 3,
+      notify: null,
       user: null,
       group: null,
       passEnv: [],
@@ -165,10 +170,12 @@ void describe('parseServiceFile: defaults', () => {
     assert.equal(c.restartDelayMs, D.DEFAULT_RESTART_DELAY_MS);
     assert.equal(c.restartMaxDelayMs, D.DEFAULT_RESTART_MAX_DELAY_MS);
     assert.equal(c.logMaxSize, D.DEFAULT_LOG_MAX_SIZE);
+    assert.equal(c.liveIntervalMs, D.DEFAULT_LIVE_INTERVAL_MS);
+    assert.equal(c.liveFailures, D.DEFAULT_LIVE_FAILURES);
   });
 
   void test('a key with no value counts as not set', () => {
-    const c = load('exec: app\ntest:\nafter:\nenv:\nsignal:\nshutdown_timeout:\nuser:\n');
+    const c = load('exec: app\ntest:\nafter:\nenv:\nsignal:\nshutdown_timeout:\nuser:\nready:\nlive:\nlive_interval:\nlive_failures:\nnotify:\n');
     assert.equal(c.test, null);
     assert.deepEqual(c.after, []);
     assert.deepEqual(c.env, {});
@@ -176,6 +183,7 @@ void describe('parseServiceFile: defaults', () => {
     assert.equal(c.shutdownTimeoutMs, 10_000);
     assert.equal(c.killMode, 'mixed');
     assert.equal(c.user, null);
+    assert.deepEqual([c.ready, c.live, c.liveIntervalMs, c.liveFailures, c.notify], [null, null, 10_000, 3, null]);
   });
 });
 
