@@ -35,11 +35,57 @@ export function checkCrossKeyRules(c: ErrorCollector, entries: ReadonlyMap<Servi
     );
   }
 
+  checkHealthRules(c, entries, d, given('live'));
+
   if (failed('restart_delay', d.restartDelayMs) || failed('restart_max_delay', d.restartMaxDelayMs)) return;
   const delay = d.restartDelayMs ?? D.DEFAULT_RESTART_DELAY_MS;
   const maxDelay = d.restartMaxDelayMs ?? D.DEFAULT_RESTART_MAX_DELAY_MS;
   if (maxDelay < delay) {
     const at = entries.get(given('restart_max_delay') ? 'restart_max_delay' : 'restart_delay');
     c.at(at?.valueNode, `restart_max_delay (${maxDelay / 1000} s) must be at least restart_delay (${delay / 1000} s)`);
+  }
+}
+
+/**
+ * Readiness is told one way only; a oneshot has no readiness or liveness; the liveness tunings need a
+ * liveness probe. Each draft value is set only for a key given and valid.
+ */
+function checkHealthRules(c: ErrorCollector, entries: ReadonlyMap<ServiceKey, Entry>, d: Draft, liveGiven: boolean): void {
+  const test = typeof d.test === 'string';
+  const ready = d.ready !== undefined && d.ready !== null;
+  if (test && ready) {
+    c.at(
+      entries.get('ready')?.keyNode,
+      'test and ready are both readiness probes and readiness is told once; keep ready (or test, zinit\'s form) and remove the other',
+    );
+  }
+  if (d.notify !== undefined && d.notify !== null && (test || ready)) {
+    const probes = [test ? 'test' : null, ready ? 'ready' : null].filter((k) => k !== null).join(' and ');
+    const told = test && ready ? `notify, ${probes} all tell` : `notify and ${probes} both tell`;
+    c.at(
+      entries.get('notify')?.keyNode,
+      `${told} when the service is ready, and readiness is told once; with notify the service says it itself: keep notify and remove ${probes}, or remove notify`,
+    );
+  }
+
+  if (d.oneshot === true) {
+    const onOneshot: [ServiceKey, unknown][] = [['ready', d.ready], ['live', d.live], ['notify', d.notify]];
+    for (const [key, value] of onOneshot) {
+      if (value === undefined || value === null) continue;
+      c.at(
+        entries.get(key)?.keyNode,
+        `${key} does not apply to a oneshot service, which is done when it exits; remove ${key} or set oneshot: false`,
+      );
+    }
+  }
+
+  if (liveGiven) return;
+  const tunings: [ServiceKey, number | undefined][] = [['live_interval', d.liveIntervalMs], ['live_failures', d.liveFailures]];
+  for (const [key, value] of tunings) {
+    if (value === undefined) continue;
+    c.at(
+      entries.get(key)?.keyNode,
+      `${key} only takes effect with live:, the liveness probe; add e.g. live: http://127.0.0.1:8080/healthz, or remove ${key}`,
+    );
   }
 }

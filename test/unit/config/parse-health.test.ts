@@ -153,3 +153,64 @@ void describe('parseServiceFile: live_interval, live_failures and notify', () =>
     });
   }
 });
+
+void describe('parseServiceFile: rules across the health keys', () => {
+  const bothProbes = "test and ready are both readiness probes and readiness is told once; keep ready (or test, zinit's form) and remove the other";
+
+  void test('test and ready together: readiness is told once', () => {
+    assert.deepEqual(errorsOf('exec: app\ntest: check\nready: tcp://h:1\n'), [[3, 1, bothProbes]]);
+    assert.deepEqual(errorsOf('exec: app\nready: tcp://h:1\ntest: check\n'), [[2, 1, bothProbes]]);
+  });
+
+  void test('an empty test is no probe, so ready may stand beside it', () => {
+    const c = load('exec: app\ntest: ""\nready: tcp://h:1\n');
+    assert.equal(c.test, null);
+    assert.deepEqual(c.ready, { kind: 'tcp', host: 'h', port: 1 });
+  });
+
+  void test('notify with test, with ready, or with both', () => {
+    const told = 'when the service is ready, and readiness is told once; with notify the service says it itself';
+    assert.deepEqual(errorsOf('exec: app\ntest: check\nnotify: fd\n'), [[3, 1, `notify and test both tell ${told}: keep notify and remove test, or remove notify`]]);
+    assert.deepEqual(errorsOf('exec: app\nready: tcp://h:1\nnotify: systemd\n'), [[3, 1, `notify and ready both tell ${told}: keep notify and remove ready, or remove notify`]]);
+    assert.deepEqual(errorsOf('exec: app\ntest: check\nready: tcp://h:1\nnotify: fd\n'), [
+      [3, 1, bothProbes],
+      [4, 1, `notify, test and ready all tell ${told}: keep notify and remove test and ready, or remove notify`],
+    ]);
+  });
+
+  void test('a oneshot takes no ready, live or notify', () => {
+    const rule = (key: string): string => `${key} does not apply to a oneshot service, which is done when it exits; remove ${key} or set oneshot: false`;
+    assert.deepEqual(errorsOf('exec: app\noneshot: true\nready: tcp://h:1\n'), [[3, 1, rule('ready')]]);
+    assert.deepEqual(errorsOf('exec: app\nlive: tcp://h:1\noneshot: true\n'), [[2, 1, rule('live')]]);
+    assert.deepEqual(errorsOf('exec: app\noneshot: true\nnotify: fd\n'), [[3, 1, rule('notify')]]);
+  });
+
+  void test('oneshot: false, or a oneshot with test as zinit allows, loads', () => {
+    const c = load('exec: app\noneshot: false\nready: tcp://h:1\nlive: tcp://h:1\n');
+    assert.equal(c.oneshot, false);
+    assert.equal(load('exec: app\noneshot: true\ntest: check\n').test, 'check');
+  });
+
+  void test('live_interval and live_failures without live', () => {
+    const rule = (key: string): string => `${key} only takes effect with live:, the liveness probe; add e.g. live: http://127.0.0.1:8080/healthz, or remove ${key}`;
+    assert.deepEqual(errorsOf('exec: app\nlive_interval: 5\n'), [[2, 1, rule('live_interval')]]);
+    assert.deepEqual(errorsOf('exec: app\nlive_failures: 2\n'), [[2, 1, rule('live_failures')]]);
+    assert.deepEqual(errorsOf('exec: app\nready: tcp://h:1\nlive_interval: 5\nlive_failures: 2\n'), [
+      [3, 1, rule('live_interval')],
+      [4, 1, rule('live_failures')],
+    ]);
+  });
+
+  void test('a test_timeout longer than live_interval is allowed: probes never overlap', () => {
+    const c = load('exec: app\nlive: tcp://h:1\nlive_interval: 1\ntest_timeout: 30\n');
+    assert.deepEqual([c.liveIntervalMs, c.testTimeoutMs], [1000, 30_000]);
+  });
+
+  void test('a key that is wrong on its own is not judged again by these rules', () => {
+    assert.equal(errorsOf('exec: app\ntest: check\nready: https://h/\n').length, 1);
+    assert.equal(errorsOf('exec: app\nready: tcp://h:1\nnotify: yes\n').length, 1);
+    assert.equal(errorsOf('exec: app\noneshot: true\nlive: ftp://h\n').length, 1);
+    assert.equal(errorsOf('exec: app\nlive: ftp://h\nlive_interval: 5\n').length, 1);
+    assert.equal(errorsOf('exec: app\nlive_interval: 0\n').length, 1);
+  });
+});
