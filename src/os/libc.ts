@@ -1,4 +1,4 @@
-// The few libc calls an init needs (waitid, waitpid, prctl, reboot, sync, malloc_trim), bound once through koffi.
+// The few libc calls an init needs (waitid, waitpid, prctl, reboot, sync, malloc_trim), bound once through koffi; the opened libc is shared with the socket calls (unix-dgram.ts).
 import { createRequire } from 'node:module';
 import util from 'node:util';
 import type koffiModule from 'koffi';
@@ -56,9 +56,17 @@ interface Native {
 
 let cached: { native: Native } | { error: string } | undefined;
 let cachedLibc: Libc | undefined;
+let opened: OpenedLibc | { reason: string } | undefined;
 
-function loadNative(): { native: Native } | { error: string } {
-  if (cached) return cached;
+/** koffi and the C library it opened, for modules that bind calls of their own (sockets). */
+export interface OpenedLibc {
+  readonly koffi: Koffi;
+  readonly lib: ReturnType<Koffi['load']>;
+}
+
+/** Loads koffi and opens libc once per process; a failure is returned as its reason, never thrown. */
+export function openLibc(): OpenedLibc | { reason: string } {
+  if (opened) return opened;
   try {
     // Loaded lazily through require so that a missing or broken native addon is an error value, not a crash at import.
     const koffi = createRequire(import.meta.url)('koffi') as Koffi;
@@ -69,6 +77,19 @@ function loadNative(): { native: Native } | { error: string } {
       // musl and other libcs: the symbols are already in the process image.
       lib = koffi.load(null);
     }
+    opened = { koffi, lib };
+  } catch (err) {
+    opened = { reason: messageOf(err) };
+  }
+  return opened;
+}
+
+function loadNative(): { native: Native } | { error: string } {
+  if (cached) return cached;
+  const libc = openLibc();
+  try {
+    if ('reason' in libc) throw new Error(libc.reason);
+    const { koffi, lib } = libc;
     cached = {
       native: {
         koffi,
