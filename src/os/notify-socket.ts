@@ -195,7 +195,8 @@ export function createNotifySockets(opts: NotifySocketsOptions = {}): NotifySock
         close() {
           if (!s.open) return;
           // What arrived before close is delivered now, even if its signal is still on the way; bounded, as a
-          // sender may keep writing meanwhile (the kernel queues at most net.unix.max_dgram_qlen, 512 by default).
+          // sender may keep writing meanwhile (the kernel queues about net.unix.max_dgram_qlen datagrams: 10 by
+          // default, 512 where systemd's sysctl settings apply).
           readSome(s, CLOSE_READS_MAX);
           s.open = false;
           sockets.delete(s);

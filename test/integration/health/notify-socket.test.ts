@@ -178,7 +178,7 @@ void describe('notify socket', () => {
     }, 5);
     const started = performance.now();
     try {
-      // The sender blocks whenever the queue is full (512 by default): every datagram gets through.
+      // The sender blocks whenever the queue is full (net.unix.max_dgram_qlen, 10 here): every datagram gets through.
       const sent = sendDatagrams(flood.address, ['READY=1\nSTATUS=flood'], 10_000);
       await waitFor(() => received === 10_000, 60_000, 'all 10000 datagrams');
       assert.equal((await sent).code, 0);
