@@ -1,6 +1,7 @@
 // Spawns every process of the manager: own session and process group, tagged, output captured, exact exit status.
 import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { ExitStatus, ProcessHandle, ProcessPort, SpawnRequest } from '../supervisor/ports.js';
 import { attachCapture } from '../log/capture.js';
 import { primaryGroupOf } from './identity.js';
@@ -22,7 +23,9 @@ export function spawnProcess(req: SpawnRequest): ProcessHandle {
       env: req.env,
       // detached = setsid() in the child: its own session and process group, pgid = pid.
       detached: true,
-      stdio: ['ignore', req.output ? 'pipe' : 'ignore', req.output ? 'pipe' : 'ignore'],
+      // `notify: fd`: index 3 is the child's fd 3. Node makes it a socketpair whose end here is close-on-exec,
+      // so no other process gets it.
+      stdio: ['ignore', req.output ? 'pipe' : 'ignore', req.output ? 'pipe' : 'ignore', ...(req.notifyFd ? (['pipe'] as const) : [])],
       ...(req.uid !== null ? { uid: req.uid } : {}),
       ...(gid !== null ? { gid } : {}),
     });
@@ -34,6 +37,7 @@ export function spawnProcess(req: SpawnRequest): ProcessHandle {
     if (child.stdout) attachCapture(req.service, 'stdout', child.stdout, (_s, stream, text) => sink(stream, text));
     if (child.stderr) attachCapture(req.service, 'stderr', child.stderr, (_s, stream, text) => sink(stream, text));
   }
+  if (req.notifyFd) readNotifyFd(child, req.notifyFd);
   let spawnError: string | null = null;
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -81,6 +85,27 @@ export function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw err;
   }
+}
+
+/**
+ * Passes what the child writes on its fd 3 to `onText` as it comes, and keeps reading (nothing kept) for as
+ * long as the child lives, so that a write after readiness never blocks on a full buffer or meets EPIPE.
+ * Our end closes when the child exits (or could not be started).
+ */
+function readNotifyFd(child: ChildProcess, onText: (text: string) => void): void {
+  const end = child.stdio[3];
+  if (!(end instanceof Readable)) return;
+  end.setEncoding('utf8');
+  end.on('data', (text: string) => onText(text));
+  // A reset or a read error ends the stream; the child's exit still closes it.
+  end.on('error', () => undefined);
+  const done = (): void => {
+    end.destroy();
+  };
+  child.once('exit', done);
+  child.once('error', () => {
+    if (child.pid === undefined) done();
+  });
 }
 
 function failed(message: string, code: number): ProcessHandle {
