@@ -112,6 +112,7 @@ interface Open {
 }
 
 export interface NotifySockets extends NotifyPort {
+  /** `onMessage` runs on the event loop (from a pass, or inside close()); it should not throw. */
   open(service: string, onMessage: (fields: ReadonlyMap<string, string>) => void): NotifySocket;
 }
 
