@@ -19,6 +19,7 @@ import { serveMetrics } from './daemon/serve-metrics.js';
 import { ShutdownRequests } from './daemon/shutdown-requests.js';
 import { startReaper } from './daemon/start-reaper.js';
 import { stopEverything } from './daemon/stop-everything.js';
+import { tellSystemd } from './daemon/systemd-link.js';
 
 export interface DaemonOptions {
   readonly configDir: string;
@@ -64,9 +65,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   announceStart(opts, isPid1, logger);
   await killLeftovers(table, logger);
   const metrics = await serveMetrics(opts.metrics, { manager, table, reaped: () => reaping?.reaped() ?? 0 }, logger);
+  const systemd = tellSystemd(manager, logger);
   await loadServices(loading, manager, activity, shutdown, logger);
+  systemd?.loaded();
 
   const request = await shutdown.requested;
+  systemd?.stopping();
   const record = await stopEverything(supervision, isPid1, logger);
   reportShutdown(record, shutdown, logger);
   await closeEverything(supervision.output, server, http, metrics);

@@ -6,6 +6,7 @@ import { LogStore } from '../log/log-store.js';
 import { ChildEvents } from '../os/child-events.js';
 import { randomInstanceId } from '../os/instance-id.js';
 import { FileSink } from '../os/log-file-sink.js';
+import { createNotifySockets } from '../os/notify-socket.js';
 import { ProcessTable } from '../os/process-table.js';
 import { tagEnv, type DaemonTag } from '../os/process-tag.js';
 import { environmentFileFrom, readSystemEnvironment } from '../os/system-environment.js';
@@ -13,6 +14,7 @@ import { ServiceManager } from '../supervisor/manager.js';
 import { systemClock } from '../supervisor/ports.js';
 import { TransientRuns } from '../supervisor/transient-runs.js';
 import type { IdleActivity } from './idle-activity.js';
+import { lazyNetProbe } from './lazy-net-probe.js';
 import { OutputRouting } from './output-routing.js';
 import { postStopRunner } from './post-stop.js';
 import { daemonEnvironment, environmentOf } from './service-environment.js';
@@ -83,6 +85,8 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
     restAtMainExit,
     ...processes,
     onSpawned: (c) => output.processStarted(c),
+    netProbe: lazyNetProbe(async () => (await import('../os/net-probe.js')).netProbePort),
+    notify: createNotifySockets({ onWarning: (service, message) => logger.warn(`notify socket: ${message}`, { service }) }),
     postStopHook: postStopRunner({ proc, clock: systemClock, logger, processes }),
     onCriticalFailure: (service, code) => {
       logger.error('critical service failed', { service, exitCode: code });
