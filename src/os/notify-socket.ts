@@ -145,7 +145,13 @@ export function createNotifySockets(opts: NotifySocketsOptions = {}): NotifySock
       if (n === null) return false;
       if (n > buf.length) warn(s.service, `a notify datagram of ${n} bytes was cut to its first ${buf.length}`);
       const fields = parseNotifyMessage(buf.toString('utf8', 0, Math.min(n, buf.length)));
-      if (fields.size > 0) s.onMessage(fields);
+      if (fields.size === 0) continue;
+      try {
+        s.onMessage(fields);
+      } catch (err) {
+        // A bug in a listener must not end the daemon (which may be PID 1) from a SIGIO pass.
+        warn(s.service, `its notification could not be handled: ${(err as Error).message}`);
+      }
     }
     return true;
   };
