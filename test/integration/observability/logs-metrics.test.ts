@@ -65,11 +65,15 @@ test('/metrics is Prometheus text with the documented series; /healthz is JSON',
   for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{[^}]*\})? -?[\d.e+-]+$/, `parses: ${line}`);
   const res = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.equal(res.status, 503);
-  assert.deepEqual(await res.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, probe: 'ready' });
+  assert.deepEqual(await res.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'ready' });
+  const ready = await fetch(`http://127.0.0.1:${port}/healthz/ready`);
+  assert.equal(ready.status, 503, '/healthz/ready is /healthz');
   // Liveness: the manager answers, a failed service does not make it dead.
   const live = await fetch(`http://127.0.0.1:${port}/healthz?probe=live`);
   assert.equal(live.status, 200);
-  assert.deepEqual(await live.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, probe: 'live' });
+  assert.deepEqual(await live.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'live' });
+  assert.equal((await fetch(`http://127.0.0.1:${port}/healthz/live`)).status, 200, '/healthz/live is ?probe=live');
+  assert.equal((await fetch(`http://127.0.0.1:${port}/healthz/nothing`)).status, 404);
 });
 
 test('a shutdown that waits logs once a second what it waits on and the time left before SIGKILL', async () => {

@@ -291,3 +291,20 @@ test('a command liveness probe runs as a process of the service and is killed at
   assert.equal(m.status('w').health.liveRestarts, 1);
   assert.match(m.status('w').exit?.signal ?? '', /SIGTERM/);
 });
+
+test('health(): ready when every long-running service meant to run is Running and live; a stopped one or a finished oneshot does not count', async () => {
+  const { clock, os, m } = setup([svc('a'), svc('b', { testArgv: ['probe'], testIntervalMs: 1000 }), svc('job', { oneshot: true }), svc('off')]);
+  os.probeResult.set('b', 1);
+  m.startAll();
+  await flush();
+  await m.stop('off');
+  os.live('job')?.exit({ code: 0, signal: null });
+  await clock.advance(0);
+  assert.deepEqual({ ready: health(m).ready, notReady: health(m).notReady }, { ready: false, notReady: ['b'] }, 'b is still Spawned');
+  os.probeResult.set('b', 0);
+  await clock.advance(1000);
+  assert.equal(m.status('b').state, 'Running');
+  assert.deepEqual({ ready: health(m).ready, notReady: health(m).notReady }, { ready: true, notReady: [] });
+  void m.shutdown();
+  assert.equal(health(m).ready, false, 'a manager shutting down is not ready');
+});
