@@ -14,10 +14,10 @@ export interface Binaries {
   readonly postgresUser: { readonly uid: number; readonly gid: number };
 }
 
-const PG_ROOT = '/usr/lib/postgresql';
+export const PG_ROOT = '/usr/lib/postgresql';
 
 /** The newest /usr/lib/postgresql/N/bin that has the server and its clients. */
-function postgresBin(): string | null {
+export function postgresBin(): string | null {
   if (!fs.existsSync(PG_ROOT)) return null;
   const versions = fs
     .readdirSync(PG_ROOT)
@@ -30,7 +30,7 @@ function postgresBin(): string | null {
   return null;
 }
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
   for (const d of dirs) {
     const p = path.join(d, name);
@@ -48,7 +48,7 @@ function isExecutable(p: string): boolean {
   }
 }
 
-function systemUser(name: string): { uid: number; gid: number } | null {
+export function systemUser(name: string): { uid: number; gid: number } | null {
   for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const [user, , uid, gid] = line.split(':');
     if (user === name && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
