@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs (real PostgreSQL, Redis and nginx daemons, unshare,
-# systemd-analyze, curl, a headless Chromium): each is checked, and what is missing is installed when we are root with
-# apt-get, visibly. Nothing is installed when everything is already there.
+# systemd-analyze and systemd-notify, python3 as an sd_notify receiver, curl, a headless Chromium):
+# each is checked, and what is missing is installed when we are root with apt-get, visibly.
+# Nothing is installed when everything is already there.
 set -euo pipefail
 
 need=()
@@ -12,7 +13,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 have redis-server || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 have curl || need+=(curl)
-have systemd-analyze || need+=(systemd)
+{ have systemd-analyze && have systemd-notify; } || need+=(systemd)
+have python3 || need+=(python3)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if ((${#need[@]} == 0)); then
