@@ -134,6 +134,14 @@ async function atRunning<T>(d: DaemonHandle, name: string, check: () => Promise<
   return { seen, status, checked: await check() };
 }
 
+/** The manager's "service ready" line for `name` is no earlier than `acceptedAt`, when the server itself said it accepts connections (ms precision on both sides). */
+function assertReadyNoEarlier(d: DaemonHandle, name: string, acceptedAt: number): void {
+  const readyAt = new RegExp(`^(\\S+) info +service ready service=${name}\\b`, 'm').exec(d.output())?.[1];
+  assert.ok(readyAt, `the manager logged ${name} ready:\n${d.output()}`);
+  assert.ok(Number.isFinite(acceptedAt), `${name}'s own time parses`);
+  assert.ok(Date.parse(readyAt) >= acceptedAt, `the manager had ${name} ready at ${readyAt}, before it accepted connections at ${new Date(acceptedAt).toISOString()}`);
+}
+
 const exitCodeOf = async (file: string, args: readonly string[]): Promise<{ code: number; stdout: string }> => {
   try {
     const { stdout } = await run(file, args, { timeout: 10_000 });
@@ -164,7 +172,8 @@ test('PostgreSQL and Redis from Debian with notify: systemd and no probe: Runnin
         '  stop: SIGINT',
         '',
       ].join('\n'),
-      redis: `exec: ${bin.redisServer} --port ${redisPort} --bind 127.0.0.1 --dir ${redisDir} --save "" --appendonly no --daemonize no --supervised systemd\nnotify: systemd\n`,
+      // TZ=UTC: its log's local times are then comparable with the manager's.
+      redis: `exec: ${bin.redisServer} --port ${redisPort} --bind 127.0.0.1 --dir ${redisDir} --save "" --appendonly no --daemonize no --supervised systemd\nnotify: systemd\nenv:\n  TZ: UTC\n`,
     },
     [],
     { dir },
@@ -176,18 +185,19 @@ test('PostgreSQL and Redis from Debian with notify: systemd and no probe: Runnin
   assert.ok(env.get('NOTIFY_SOCKET'), 'postgres, a service with user:, got NOTIFY_SOCKET too');
   // The order from both sides: postgres's own "ready to accept connections" line is no later than the manager's "service ready".
   const pgLog = (await daemon.cli(['log', '-s', 'postgres'])).stdout;
-  const acceptedLine = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG: +database system is ready to accept connections/.exec(pgLog);
-  assert.ok(acceptedLine?.[1], `postgres logged that it accepts connections:\n${pgLog}`);
-  const acceptedAt = Date.parse(`${acceptedLine[1].replace(' ', 'T')}Z`);
-  const readyLine = /^(\S+) info +service ready service=postgres\b/m.exec(daemon.output());
-  assert.ok(readyLine?.[1], daemon.output());
-  assert.ok(Date.parse(readyLine[1]) >= acceptedAt, `the manager saw postgres ready at ${readyLine[1]}, before it accepted connections at ${acceptedLine[1]}`);
+  const pgAccepted = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG: +database system is ready to accept connections/.exec(pgLog)?.[1];
+  assert.ok(pgAccepted, `postgres logged that it accepts connections:\n${pgLog}`);
+  assertReadyNoEarlier(daemon, 'postgres', Date.parse(`${pgAccepted.replace(' ', 'T')}Z`));
 
   const redis = await atRunning(daemon, 'redis', () => exitCodeOf(bin.redisCli, ['-h', '127.0.0.1', '-p', String(redisPort), 'ping']));
   assert.deepEqual(redis.checked, { code: 0, stdout: 'PONG' }, `redis-cli ping the moment redis was Running; states before: ${redis.seen.join(', ')}`);
   // Redis says what it is doing with STATUS= as it does under systemd.
   assert.equal(redis.status.health.statusText, 'Ready to accept connections');
   assert.match((await daemon.cli(['status', 'redis'])).stdout, /^status: +Ready to accept connections$/m);
+  const redisLog = (await daemon.cli(['log', '-s', 'redis'])).stdout;
+  const redisAccepted = /:M (\d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3}) \* Ready to accept connections/.exec(redisLog)?.[1];
+  assert.ok(redisAccepted, `redis logged that it accepts connections:\n${redisLog}`);
+  assertReadyNoEarlier(daemon, 'redis', Date.parse(`${redisAccepted} UTC`));
 
   const r = await daemon.cli(['shutdown']);
   assert.equal(r.code, 0, r.stderr);
