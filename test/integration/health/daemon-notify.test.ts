@@ -44,7 +44,8 @@ test('READY=1 comes once the first start settled, after the probed service liste
   const ready = await waitFor(() => receiver!.messages().find(has('READY=1')), 15_000, 'READY=1');
   const listen = listenedAt(dir);
   const passed = serverEvents(dir).find((e) => e.kind === 'req' && e.status === 200);
-  assert.ok(listen !== null && passed !== undefined, 'the server listened and its probe passed');
+  // The server records listening before it answers anything: no record means READY=1 came before it listened.
+  assert.ok(listen !== null && passed !== undefined, `READY=1 arrived before slow listened and passed its probe: ${JSON.stringify(receiver.messages())}`);
   assert.ok(ready.at >= listen, `READY=1 arrived at ${ready.at}, before slow listened at ${listen}`);
   assert.ok(ready.at >= passed.at, `READY=1 arrived at ${ready.at}, before slow's probe passed at ${passed.at}`);
   assert.deepEqual(linesOf(ready), ['READY=1', 'STATUS=2 running, 0 done (of 2)']);
