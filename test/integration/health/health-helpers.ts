@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DaemonHandle } from '../../helpers/daemon.js';
 import { fixture } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onPath, PG_ROOT, postgresBin, systemUser } from '../real-daemons/binaries.js';
+import { isExecutable, onPath, PG_ROOT, postgresBin, systemUser } from '../real-daemons/binaries.js';
 
 /** One line of the server fixture's DIR/events (see test/fixtures/health-server.js). */
 export interface ServerEvent {
@@ -102,14 +102,6 @@ export function environOf(pid: number): Map<string, string> {
   return out;
 }
 
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** What a test runs beside the manager; a missing one fails the test with the Debian package to install. */
 export interface Tools {

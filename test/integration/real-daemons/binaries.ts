@@ -39,7 +39,7 @@ export function onPath(name: string): string | null {
   return null;
 }
 
-function isExecutable(p: string): boolean {
+export function isExecutable(p: string): boolean {
   try {
     fs.accessSync(p, fs.constants.X_OK);
     return fs.statSync(p).isFile();
