@@ -44,7 +44,8 @@ export const STATUS_EVERY_MS = 1000;
 
 /**
  * Tells the supervisor READY=1 once `loaded()` was called and the start settled, STATUS= after
- * changes (at most every STATUS_EVERY_MS), and STOPPING=1 once, when `stopping()` is called.
+ * changes before and after it (at most every STATUS_EVERY_MS), and STOPPING=1 once, when
+ * `stopping()` is called.
  */
 export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping(): void } {
   let isLoaded = false;
@@ -65,12 +66,14 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
   const check = (): void => {
     checkQueued = false;
     if (stopped) return;
-    if (!ready) {
-      if (!startSettled(link.list())) return;
+    if (!ready && startSettled(link.list())) {
       ready = true;
       lastSent = statusText(link.list());
       link.send(`READY=1\nSTATUS=${lastSent}`);
-    } else if (!pending) {
+      return;
+    }
+    // Before READY=1 too: while systemd waits, `systemctl status` shows how far the start got.
+    if (!pending) {
       pending = true;
       link.setTimeout(sendStatus, STATUS_EVERY_MS);
     }

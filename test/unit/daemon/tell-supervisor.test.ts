@@ -32,11 +32,11 @@ test('READY=1 waits until a probed dependency is ready and its dependent has sta
   m.startAll();
   tell.loaded();
   await clock.advance(2500);
-  assert.equal(sent.length, 0, 'db is still Spawned: not ready');
+  assert.deepEqual(sent, ['STATUS=0 running, 0 done, 1 starting, 1 blocked (of 2)'], 'db is still Spawned: not ready, and STATUS= says how far the start got');
   os.probeResult.set('db', 0);
   await clock.advance(1000);
   assert.equal(m.status('app').state, 'Running');
-  assert.equal(sent[0], 'READY=1\nSTATUS=2 running, 0 done (of 2)');
+  assert.equal(sent[1], 'READY=1\nSTATUS=2 running, 0 done (of 2)');
   assert.equal(sent.filter((s) => s.startsWith('READY=1')).length, 1);
 });
 
