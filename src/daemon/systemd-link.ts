@@ -2,7 +2,7 @@
 import type { Logger } from '../log/logger-types.js';
 import { sdNotify } from '../os/sd-notify.js';
 import type { ServiceManager } from '../supervisor/manager.js';
-import { tellSupervisor } from './tell-supervisor.js';
+import { READY_AT_THE_LATEST_MS, tellSupervisor } from './tell-supervisor.js';
 
 /** null when nothing asked to be told (no NOTIFY_SOCKET). */
 export function tellSystemd(manager: ServiceManager, logger: Logger, env: NodeJS.ProcessEnv = process.env): ReturnType<typeof tellSupervisor> | null {
@@ -19,5 +19,6 @@ export function tellSystemd(manager: ServiceManager, logger: Logger, env: NodeJS
     list: () => manager.list(),
     subscribe: (fn) => manager.subscribe(fn),
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+    onLateReady: (names) => logger.warn(`READY=1 sent to systemd with services still starting after ${READY_AT_THE_LATEST_MS / 1000} s`, { services: names.slice(0, 20), count: names.length }),
   });
 }

@@ -1,30 +1,35 @@
 // zinit-ts under a supervisor that reads sd_notify (systemd's Type=notify): READY=1 once the first start has settled, STATUS= counts, STOPPING=1.
 import type { ServiceStatus } from '../supervisor/service-status.js';
 
+/** A service meant to run that is on its way: not yet spawned, not yet ready, or waiting for its respawn. */
+export function starting(s: ServiceStatus): boolean {
+  return s.target === 'Up' && (s.state === 'Unknown' || s.state === 'Spawned' || s.restartPending);
+}
+
 /**
  * The first start has settled when no service meant to run is still on its way: each is Running,
- * finished, failed, or blocked on something that is itself settled (a crash loop counts as tried).
+ * finished, failed for good, or blocked on something that is itself settled.
  */
 export function startSettled(list: readonly ServiceStatus[]): boolean {
-  return list.every((s) => s.target !== 'Up' || (s.state !== 'Unknown' && s.state !== 'Spawned'));
+  return !list.some(starting);
 }
 
 /** One short line for `systemctl status`: the counts, and the services that are not where they should be. */
 export function statusText(list: readonly ServiceStatus[]): string {
   let running = 0;
   let done = 0;
-  let starting = 0;
+  let onTheWay = 0;
   let failed = 0;
   let blocked = 0;
   for (const s of list) {
     if (s.state === 'Running') running++;
     else if (s.state === 'Success') done++;
-    else if (s.state === 'Spawned' || s.state === 'Unknown') starting++;
+    else if (s.state === 'Spawned' || s.state === 'Unknown' || s.restartPending) onTheWay++;
     else if (s.state === 'Blocked') blocked++;
     else if (s.state === 'Error' || s.state === 'Failure' || s.state === 'TestFailure') failed++;
   }
   const parts = [`${running} running`, `${done} done`];
-  if (starting > 0) parts.push(`${starting} starting`);
+  if (onTheWay > 0) parts.push(`${onTheWay} starting`);
   if (failed > 0) parts.push(`${failed} failed`);
   if (blocked > 0) parts.push(`${blocked} blocked`);
   return `${parts.join(', ')} (of ${list.length})`;
@@ -37,7 +42,19 @@ export interface SupervisorLink {
   /** Calls `fn` after every change; returns how to stop. */
   subscribe(fn: () => void): () => void;
   setTimeout(fn: () => void, ms: number): unknown;
+  /** READY=1 was sent at READY_AT_THE_LATEST_MS with these services still on their way. */
+  onLateReady?(names: readonly string[]): void;
 }
+
+/**
+ * READY=1 is sent at the latest this long after the services were loaded, even if some are still
+ * on their way (a probe that never passes, a crash loop): the supervisor must not wait forever for
+ * the manager of everything else. 90 s is systemd's own default start timeout.
+ */
+export const READY_AT_THE_LATEST_MS = 90_000;
+/** A READY=1 or STOPPING=1 the supervisor's full queue dropped is sent again this often, this many times. */
+export const RESEND_EVERY_MS = 200;
+export const RESEND_TIMES = 50;
 
 /** STATUS= is sent at most this often; the last change is always sent. */
 export const STATUS_EVERY_MS = 1000;
@@ -53,6 +70,19 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
   let stopped = false;
   let pending = false;
   let lastSent = '';
+  /** READY=1 and STOPPING=1 must arrive: sent again while the supervisor's queue drops them (bounded). */
+  const sendSurely = (text: string, left = RESEND_TIMES): void => {
+    if (link.send(text) || left <= 0) return;
+    link.setTimeout(() => {
+      if (text.startsWith('READY=1') && stopped) return;
+      sendSurely(text, left - 1);
+    }, RESEND_EVERY_MS);
+  };
+  const sendReady = (): void => {
+    ready = true;
+    lastSent = statusText(link.list());
+    sendSurely(`READY=1\nSTATUS=${lastSent}`);
+  };
   const sendStatus = (): void => {
     pending = false;
     if (stopped) return;
@@ -67,9 +97,7 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
     checkQueued = false;
     if (stopped) return;
     if (!ready && startSettled(link.list())) {
-      ready = true;
-      lastSent = statusText(link.list());
-      link.send(`READY=1\nSTATUS=${lastSent}`);
+      sendReady();
       return;
     }
     // Before READY=1 too: while systemd waits, `systemctl status` shows how far the start got.
@@ -88,12 +116,17 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
     loaded: () => {
       isLoaded = true;
       onChange();
+      link.setTimeout(() => {
+        if (ready || stopped) return;
+        link.onLateReady?.(link.list().filter(starting).map((s) => s.name));
+        sendReady();
+      }, READY_AT_THE_LATEST_MS);
     },
     stopping: () => {
       if (stopped) return;
       stopped = true;
       unsubscribe();
-      link.send('STOPPING=1\nSTATUS=stopping services');
+      sendSurely('STOPPING=1\nSTATUS=stopping services');
     },
   };
 }

@@ -36,6 +36,8 @@ export class ServiceManager {
   private shutdownPromise: Promise<ShutdownReport> | null = null;
   private readonly criticalReported = new Set<string>();
   private readonly listeners = new Set<(runner: ServiceRunner) => void>();
+  /** The run (ServiceRunner.runs) whose post_stop was done last, per service. */
+  private readonly postStopped = new WeakMap<ServiceRunner, number>();
 
   constructor(private readonly deps: ManagerDeps) {}
 
@@ -82,7 +84,7 @@ export class ServiceManager {
   async stop(name: string): Promise<StopReport> {
     const r = this.runner(name);
     const report = await r.stop();
-    if (report.hadProcess) await this.deps.postStopHook?.(r.config);
+    await this.postStopOnce(r, report);
     return report;
   }
 
@@ -191,10 +193,8 @@ export class ServiceManager {
 
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
   async postStopAfterSweep(reports: readonly StopReport[]): Promise<void> {
-    const postStop = this.deps.postStopHook;
-    if (!postStop) return;
     await Promise.all(
-      reports.filter((r) => r.hadProcess && this.runners.get(r.service)?.config.postStop).map((r) => postStop(this.runner(r.service).config)),
+      reports.filter((r) => this.runners.get(r.service)?.config.postStop).map((report) => this.postStopOnce(this.runner(report.service), report)),
     );
   }
 
@@ -210,15 +210,20 @@ export class ServiceManager {
    * reload or the shutdown comes first.
    */
   private async restartUnhealthy(r: ServiceRunner, error: string): Promise<void> {
-    if (this.shuttingDown || r.target !== 'Up' || this.runners.get(r.name) !== r) return;
+    if (this.shuttingDown || r.target !== 'Up' || this.runners.get(r.name) !== r || r.isStopping) return;
     this.deps.logger.error('liveness probe failed; restarting the service', { service: r.name, failures: r.liveFailuresInRow, error });
-    r.liveRestarts++;
-    const report = await r.stop('liveness');
-    if (report.hadProcess) await this.deps.postStopHook?.(r.config);
-    if (!r.livenessRestartPending || this.shuttingDown || this.runners.get(r.name) !== r) return;
-    r.restarts++;
-    r.requestStart();
-    this.scheduleEvaluate();
+    const report = await r.stopUnhealthy();
+    // Its post_stop belongs to this stop, whatever comes next (a shutdown's own stop then finds nothing).
+    await this.postStopOnce(r, report);
+    if (!r.takeLivenessRestart() || this.shuttingDown || this.runners.get(r.name) !== r) return;
+    r.respawnUnhealthy();
+  }
+
+  /** A run's post_stop, once, however many stops of that run found processes (a stop by request during a liveness restart). */
+  private async postStopOnce(r: ServiceRunner, report: StopReport): Promise<void> {
+    if (!report.hadProcess || !this.deps.postStopHook || this.postStopped.get(r) === r.runs) return;
+    this.postStopped.set(r, r.runs);
+    await this.deps.postStopHook(r.config);
   }
 
   private setBroken(errors: readonly ConfigError[]): void {

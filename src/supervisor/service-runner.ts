@@ -68,8 +68,13 @@ export class ServiceRunner {
   private probeAttempt = 0;
   private liveTimer: TimerHandle | null = null;
   private liveRun: StartedProbe | null = null;
-  /** The current stop is the restart of an unhealthy service: its exit is a failure and the owner starts it again. */
+  /**
+   * A liveness restart is under way (stopUnhealthy): the target stays Up, the exit of the run is a
+   * failure, and the owner starts the service again unless a stop by request came in between.
+   */
   private stopForLiveness = false;
+  /** Runs started (each spawn of the main process), so a run's post_stop is done once. */
+  runs = 0;
   /** The last failure of its readiness or liveness probe (or notification), until one passes. */
   probeError: string | null = null;
   /** Liveness failures in a row for the current run. */
@@ -121,6 +126,8 @@ export class ServiceRunner {
 
   spawn(): void {
     if (this.main && !this.main.exited) return;
+    this.runs++;
+    this.stopForLiveness = false;
     this.wantStart = false;
     this.blockedReason = null;
     this.clearRestartTimer();
@@ -192,10 +199,10 @@ export class ServiceRunner {
   }
 
   /** Stop the service: stop signal (and SIGCONT) to its group and tree, SIGKILL at its own deadline. */
-  stop(why: 'request' | 'liveness' = 'request'): Promise<StopReport> {
+  stop(): Promise<StopReport> {
     this.target = 'Down';
     this.wantStart = false;
-    this.stopForLiveness = why === 'liveness';
+    this.stopForLiveness = false;
     this.clearRestartTimer();
     this.clearProbe();
     if (this.stopping) return this.stopping;
@@ -220,9 +227,58 @@ export class ServiceRunner {
     return true;
   }
 
-  /** The last stop was a liveness restart that nothing has overridden since (no stop or start by request). */
-  get livenessRestartPending(): boolean {
-    return this.stopForLiveness && this.target === 'Down';
+  /**
+   * The liveness probe failed live_failures times in a row: this run is stopped through the normal
+   * stop path (stop signal, shutdown_timeout, SIGKILL) while the target stays Up; then the owner
+   * calls `respawnUnhealthy()` if `takeLivenessRestart()` says nothing overrode it.
+   */
+  stopUnhealthy(): Promise<StopReport> {
+    this.stopForLiveness = true;
+    this.clearProbe();
+    const p = this.stopNow()
+      .then((r) => {
+        this.lastStop = r;
+        return r;
+      })
+      .finally(() => {
+        if (this.cleaning === p) this.cleaning = null;
+        this.stopDeadline = null;
+        this.deps.onChange(this);
+      });
+    this.cleaning = p;
+    return p;
+  }
+
+  /** Whether the liveness restart begun by stopUnhealthy is still wanted (no stop by request since); clears it. */
+  takeLivenessRestart(): boolean {
+    const wanted = this.stopForLiveness && this.target === 'Up';
+    this.stopForLiveness = false;
+    return wanted;
+  }
+
+  /**
+   * Starts the service again after a liveness stop, with the backoff and max_restarts of any
+   * restart (whatever `restart:` says: a liveness failure always asks for a restart).
+   */
+  respawnUnhealthy(): void {
+    if (this.target !== 'Up' || (this.main && !this.main.exited) || this.restartPending) return;
+    const ranMs = this.main ? this.deps.clock.now() - this.main.startedAt : 0;
+    const decision = decideRestart({ ...this.config, restart: 'always' }, { ok: false, ranMs }, this.streak);
+    if (decision.action === 'give-up') {
+      this.streak = decision.streak;
+      this.deps.logger.error('service failed permanently', { service: this.name, restarts: this.restarts, why: 'liveness' });
+      this.move({ kind: 'give-up' });
+      return;
+    }
+    if (decision.action !== 'respawn') return;
+    this.streak = decision.streak;
+    this.liveRestarts++;
+    this.restartTimer = this.deps.clock.setTimeout(() => {
+      this.restartTimer = null;
+      if (this.target !== 'Up') return;
+      void this.respawn();
+    }, decision.delayMs);
+    this.deps.onChange(this);
   }
 
   /** Forget timers; used when a service is dropped. */
@@ -253,9 +309,14 @@ export class ServiceRunner {
     // The precise reason of a failed spawn is known only once the spawn has settled.
     if (main.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: main.handle.spawnError ?? 'unknown error' });
     if (this.target === 'Down') {
-      // Stopped because it was unhealthy: a failure, whatever its exit code.
-      this.deps.logger.info(this.stopForLiveness ? 'unhealthy service exited after stop' : 'service exited after stop', fields);
-      this.move({ kind: 'exit', ok: !this.stopForLiveness });
+      this.deps.logger.info('service exited after stop', fields);
+      this.move({ kind: 'exit', ok: true });
+      return;
+    }
+    if (this.stopForLiveness) {
+      // Stopped because it was unhealthy: a failure, whatever its exit code; the owner restarts it.
+      this.deps.logger.info('unhealthy service exited after stop', fields);
+      this.move({ kind: 'exit', ok: false });
       return;
     }
     if (c.oneshot) {
@@ -284,6 +345,8 @@ export class ServiceRunner {
 
   /** A new run never starts beside the remains of the last one (a child still holding its port, say). */
   private async respawn(): Promise<void> {
+    // Started meanwhile (a start by request once a stop ended).
+    if (this.main && !this.main.exited) return;
     const left = this.deps.table.find(this.name, null);
     if (left.length > 0) {
       this.deps.logger.warn('previous run left processes behind; stopping them before the respawn', { service: this.name, pids: left.map((p) => p.pid) });

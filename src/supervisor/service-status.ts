@@ -11,6 +11,8 @@ export interface ServiceStatus {
   /** The last finished run of the main process, and its pid. */
   readonly exit: { readonly pid: number; readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
   readonly restarts: number;
+  /** A respawn is scheduled (its backoff delay is running). */
+  readonly restartPending: boolean;
   readonly reason: string | null;
   readonly oneshot: boolean;
   /** What the service file's last load warned about (unknown keys), each `file:line:column: message`. */
@@ -42,6 +44,7 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     after,
     exit: r.lastExit ? { pid: r.lastExit.pid, code: r.lastExit.code, signal: r.lastExit.signal } : null,
     restarts: r.restarts,
+    restartPending: r.restartPending,
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,
     warnings,

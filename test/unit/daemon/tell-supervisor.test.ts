@@ -1,7 +1,7 @@
 // What zinit-ts tells systemd (Type=notify): READY=1 once the first start settled, STATUS= counts at a bounded rate, STOPPING=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSettled, statusText, tellSupervisor, STATUS_EVERY_MS } from '../../../src/daemon/tell-supervisor.js';
+import { READY_AT_THE_LATEST_MS, RESEND_EVERY_MS, RESEND_TIMES, startSettled, statusText, tellSupervisor, STATUS_EVERY_MS } from '../../../src/daemon/tell-supervisor.js';
 import { ServiceManager } from '../../../src/supervisor/manager.js';
 import { FakeClock, flush } from '../../helpers/fake-clock.js';
 import { FakeOs } from '../../helpers/fake-os.js';
@@ -68,7 +68,7 @@ test('STATUS= after changes at most once per STATUS_EVERY_MS; STOPPING=1 once an
   os.live('a')?.exit({ code: 1, signal: null });
   await clock.advance(60);
   assert.equal(sent.length, 2, 'the window ends with one STATUS= of where things are then');
-  assert.equal(sent[1], 'STATUS=0 running, 0 done, 1 failed (of 1)', 'the state when the window ends: between a crash and its respawn');
+  assert.equal(sent[1], 'STATUS=0 running, 0 done, 1 starting (of 1)', 'the state when the window ends: between a crash and its respawn');
   tell.stopping();
   tell.stopping();
   os.live('a')?.exit({ code: 1, signal: null });
@@ -83,4 +83,49 @@ test('startSettled and statusText on hand-made lists', () => {
   assert.equal(startSettled(list), false, 'Unknown services meant to run are still on their way');
   assert.equal(startSettled(list.map((s) => ({ ...s, target: 'Down' as const }))), true);
   assert.equal(statusText(list.map((s, i) => ({ ...s, state: i === 0 ? ('Failure' as const) : ('Success' as const) }))), '0 running, 1 done, 1 failed (of 2)');
+});
+
+test('READY=1 waits while a crashed service waits for its respawn, and comes at the latest READY_AT_THE_LATEST_MS after loading, naming what is late', async () => {
+  const clock = new FakeClock();
+  const os = new FakeOs();
+  const m = new ServiceManager({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}), output: () => null, childEvents: os });
+  m.load(new Map([['db', svc('db', { testArgv: ['probe'], restartDelayMs: 2000, restartMaxDelayMs: 2000 })], ['app', svc('app', { after: ['db'] })]]), []);
+  os.probeResult.set('db', 'hang');
+  const sent: string[] = [];
+  let late: readonly string[] = [];
+  const tell = tellSupervisor({ send: (t) => (sent.push(t), true), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), onLateReady: (names) => (late = names) });
+  m.startAll();
+  tell.loaded();
+  await clock.advance(10);
+  os.live('db')?.exit({ code: 1, signal: null });
+  await clock.advance(1500);
+  assert.equal(m.status('db').state, 'Error');
+  assert.equal(sent.some((t) => t.startsWith('READY=1')), false, 'db waits for its respawn: the start is not settled');
+  await clock.advance(READY_AT_THE_LATEST_MS);
+  const ready = sent.filter((t) => t.startsWith('READY=1'));
+  assert.equal(ready.length, 1, 'sent at the latest bound');
+  assert.deepEqual(late, ['db'], 'the late one is named');
+});
+
+test('a READY=1 or STOPPING=1 dropped by a full queue is sent again, a bounded number of times', async () => {
+  const clock = new FakeClock();
+  const os = new FakeOs();
+  const m = new ServiceManager({ proc: os, table: os, clock, logger: quietLogger, env: () => ({}), output: () => null, childEvents: os });
+  m.load(new Map(), []);
+  let attempts = 0;
+  let accept = false;
+  const tell = tellSupervisor({ send: () => (attempts++, accept), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms) });
+  tell.loaded();
+  await clock.advance(0);
+  assert.equal(attempts, 1);
+  await clock.advance(RESEND_EVERY_MS * 3);
+  assert.equal(attempts, 4, 'tried again every RESEND_EVERY_MS');
+  accept = true;
+  await clock.advance(RESEND_EVERY_MS * 10);
+  assert.equal(attempts, 5, 'once through, no more');
+  accept = false;
+  attempts = 0;
+  tell.stopping();
+  await clock.advance(RESEND_EVERY_MS * (RESEND_TIMES + 10));
+  assert.equal(attempts, RESEND_TIMES + 1, 'bounded: a supervisor that never reads is not written to forever');
 });

@@ -156,6 +156,11 @@ test('live: failing live_failures times in a row restarts the service through it
   assert.ok(os.signals.some((s) => s.pid === first.pid && s.group && s.signal === 'SIGTERM'), 'the stop signal goes to its group, as a stop does');
   assert.equal(first.exited, true);
   assert.deepEqual(postStops, ['api'], 'post_stop runs as after any stop');
+  assert.equal(m.status('api').state, 'Error', 'the stopped run is a failure');
+  assert.equal(m.status('api').target, 'Up', 'the target stays Up through the restart');
+  assert.equal(health(m).ready, false);
+  assert.equal(os.mains('api').length, 1, 'the start again waits for restart_delay, as any restart');
+  await clock.advance(100);
   const second = os.mains('api')[1];
   assert.ok(second, 'it is started again');
   const s = m.status('api');
@@ -182,8 +187,7 @@ test('live: a pass between failures resets the count; a hung probe is never over
   assert.equal(net.runs.length, 4, 'while a run is out no other starts');
   assert.equal(os.mains('api').length, 1);
   net.runs[3]?.settle({ ok: false, error: 'no answer within 10 s' });
-  await clock.advance(0);
-  await flush();
+  await clock.advance(100);
   assert.equal(os.mains('api').length, 2, 'the second failure in a row restarts it');
   assert.equal(m.status('api').health.probeError, null, 'a new run has no probe error yet');
 });
@@ -307,4 +311,90 @@ test('health(): ready when every long-running service meant to run is Running an
   assert.deepEqual({ ready: health(m).ready, notReady: health(m).notReady }, { ready: true, notReady: [] });
   void m.shutdown();
   assert.equal(health(m).ready, false, 'a manager shutting down is not ready');
+});
+
+/** A service whose liveness fails at once and whose main process ignores the stop signal, so the liveness stop waits for its deadline. */
+async function unhealthyAndStopping(over: Partial<ServiceConfig> = {}) {
+  const env = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, shutdownTimeoutMs: 5000, postStop: 'cleanup', postStopArgv: ['cleanup'], ...over })]);
+  env.os.diesOn.delete('SIGTERM');
+  env.m.startAll();
+  await flush();
+  env.net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await env.clock.advance(1000);
+  const first = env.os.mains('api')[0];
+  assert.ok(first && !first.exited && env.m.status('api').target === 'Up');
+  return { ...env, first };
+}
+
+test('live: /healthz is not ready during the liveness stop; a start by request then starts it once, post_stop once', async () => {
+  const { clock, os, m, postStops, first } = await unhealthyAndStopping();
+  assert.equal(health(m).ready, false, 'still Running but being restarted for failing: not ready');
+  m.start('api');
+  await clock.advance(5000);
+  await flush();
+  assert.equal(first.exited, true);
+  await clock.advance(100);
+  assert.equal(os.mains('api').length, 2, 'one new run, not two');
+  assert.deepEqual(postStops, ['api']);
+  assert.equal(m.status('api').restarts, 1);
+});
+
+test('live: a stop by request during the liveness stop runs post_stop once and keeps the service down', async () => {
+  const { clock, os, m, postStops, first } = await unhealthyAndStopping();
+  const stopped = m.stop('api');
+  await clock.advance(5000);
+  await stopped;
+  await clock.advance(1000);
+  assert.equal(first.exited, true);
+  assert.deepEqual(postStops, ['api'], 'both stops found the run; its post_stop ran once');
+  assert.equal(os.mains('api').length, 1);
+  assert.equal(m.status('api').health.liveRestarts, 0, 'no restart happened');
+});
+
+test('live: a reload that changes the service during the liveness stop brings it back with the new config', async () => {
+  const { clock, os, m, first } = await unhealthyAndStopping();
+  const changed = svc('api', { live: http('/healthz'), liveIntervalMs: 1000, liveFailures: 5, shutdownTimeoutMs: 5000 });
+  const reloading = m.reload(new Map([['api', changed]]), []);
+  await clock.advance(5000);
+  const result = await reloading;
+  await clock.advance(100);
+  assert.deepEqual(result.changed, ['api']);
+  assert.equal(first.exited, true);
+  assert.equal(os.mains('api').length, 2, 'started again, once');
+  assert.equal(m.status('api').target, 'Up');
+  assert.equal(m.runner('api').config.liveFailures, 5);
+});
+
+test('live: a shutdown during the liveness stop: no restart, post_stop once even after the sweep', async () => {
+  const { clock, os, m, postStops, first } = await unhealthyAndStopping();
+  const down = m.shutdown();
+  await clock.advance(5000);
+  const report = await down;
+  await m.postStopAfterSweep(report.services);
+  await clock.advance(1000);
+  assert.equal(first.exited, true);
+  assert.equal(os.mains('api').length, 1);
+  assert.deepEqual(postStops, ['api']);
+});
+
+test('live: liveness restarts back off and count toward max_restarts, whatever restart: says', async () => {
+  const { clock, os, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 100, liveFailures: 1, restart: 'never', maxRestarts: 2, restartDelayMs: 1000, restartMaxDelayMs: 60_000 })]);
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(100);
+  assert.equal(os.mains('api').length, 1);
+  await clock.advance(999);
+  assert.equal(os.mains('api').length, 1, 'the first restart waits restart_delay');
+  await clock.advance(1);
+  assert.equal(os.mains('api').length, 2, 'restart: never does not stop a liveness restart');
+  await clock.advance(100 + 1999);
+  assert.equal(os.mains('api').length, 2, 'the second waits twice as long');
+  await clock.advance(1);
+  assert.equal(os.mains('api').length, 3);
+  await clock.advance(100);
+  await clock.advance(60_000);
+  assert.equal(os.mains('api').length, 3, 'max_restarts: 2 reached');
+  assert.equal(m.status('api').state, 'Failure');
+  assert.equal(m.status('api').health.liveRestarts, 2);
 });
