@@ -12,8 +12,11 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { NetProbe, NetProbePort, ProbeOutcome, ProbeRun } from '../supervisor/ports.js';
+import { serialLookup } from './serial-lookup.js';
 
 const USER_AGENT = 'zinit-ts-probe';
+/** Every probe's name lookups, one at a time (see serial-lookup.ts). */
+const lookup = serialLookup();
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -34,6 +37,8 @@ export function describeProbeError(code: string | undefined, host: string, kind:
       return `cannot resolve ${host} (temporary DNS failure)`;
     case 'EAI_FAIL':
       return `cannot resolve ${host} (DNS failure)`;
+    case 'ELOOKUPQUEUEFULL':
+      return `cannot resolve ${host} (too many name lookups waiting: is the resolver hung?)`;
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':
       return `host ${host} unreachable`;
@@ -144,7 +149,7 @@ export function runNetProbe(probe: NetProbe, timeoutMs: number): ProbeRun {
       socket.on('error', fail);
       socket.once('connect', () => finish(null));
       socket.once('close', () => finish('connection closed'));
-      socket.connect({ host, port: probe.port, autoSelectFamily: true });
+      socket.connect({ host, port: probe.port, autoSelectFamily: true, lookup });
     } else {
       // autoSelectFamily (tries every address of a name, IPv6 and IPv4) reaches net.connect through
       // the request's options; Node 20's http typings do not list it.
@@ -155,6 +160,7 @@ export function runNetProbe(probe: NetProbe, timeoutMs: number): ProbeRun {
         method: 'GET',
         agent: false,
         autoSelectFamily: true,
+        lookup,
         headers: { Host: hostHeader(host, probe.port), 'User-Agent': USER_AGENT, Accept: '*/*', Connection: 'close' },
       };
       const req = http.request(options);
