@@ -184,9 +184,11 @@ export class ServiceRunner {
   /** A notification of a run (READY=1, STATUS=…); one of an earlier run, or after a stop began, changes nothing. */
   private onNotified(main: MainProcess | null, fields: ReadonlyMap<string, string>): void {
     if (main === null || this.main !== main || main.exited || this.target !== 'Up') return;
-    const status = fields.get('STATUS');
-    if (status !== undefined && status.slice(0, MAX_STATUS_TEXT) !== this.statusText) {
-      this.statusText = status === '' ? null : status.slice(0, MAX_STATUS_TEXT);
+    const raw = fields.get('STATUS');
+    // Shown on terminals: no control characters (an escape sequence would reach the operator's).
+    const status = raw === undefined ? undefined : raw.slice(0, MAX_STATUS_TEXT).replace(/\p{Cc}/gu, '?');
+    if (status !== undefined && (status === '' ? null : status) !== this.statusText) {
+      this.statusText = status === '' ? null : status;
       this.deps.onChange(this);
     }
     if (fields.get('READY') === '1' && (this.state === 'Spawned' || this.state === 'TestFailure')) this.becameReady();

@@ -253,6 +253,11 @@ test('notify: systemd: NOTIFY_SOCKET per run, READY=1 makes it Running, STATUS= 
   await flush();
   assert.equal(m.status('pg').state, 'Spawned');
   assert.equal(m.status('pg').health.statusText, 'recovering');
+  sock.send({ STATUS: `\u001b]0;owned\u0007${'x'.repeat(2000)}` });
+  await flush();
+  const shown = m.status('pg').health.statusText ?? '';
+  assert.equal(shown.length, 512, 'STATUS= is kept to MAX_STATUS_TEXT characters');
+  assert.ok(shown.startsWith('?]0;owned?x'), `control characters never reach a terminal: ${JSON.stringify(shown.slice(0, 20))}`);
   sock.send({ READY: '1', STATUS: 'ready to accept connections' });
   await flush();
   assert.equal(m.status('pg').state, 'Running');
