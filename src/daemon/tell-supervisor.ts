@@ -1,9 +1,9 @@
 // zinit-ts under a supervisor that reads sd_notify (systemd's Type=notify): READY=1 once the first start has settled, STATUS= counts, STOPPING=1.
 import type { ServiceStatus } from '../supervisor/service-status.js';
 
-/** A service meant to run that is on its way: not yet spawned, not yet ready, or waiting for its respawn. */
+/** A service meant to run that is on its way: not yet spawned, not yet ready, or being restarted. */
 export function starting(s: ServiceStatus): boolean {
-  return s.target === 'Up' && (s.state === 'Unknown' || s.state === 'Spawned' || s.restartPending);
+  return s.target === 'Up' && (s.state === 'Unknown' || s.state === 'Spawned' || s.restarting);
 }
 
 /**
@@ -24,7 +24,7 @@ export function statusText(list: readonly ServiceStatus[]): string {
   for (const s of list) {
     if (s.state === 'Running') running++;
     else if (s.state === 'Success') done++;
-    else if (s.state === 'Spawned' || s.state === 'Unknown' || s.restartPending) onTheWay++;
+    else if (s.state === 'Spawned' || s.state === 'Unknown' || s.restarting) onTheWay++;
     else if (s.state === 'Blocked') blocked++;
     else if (s.state === 'Error' || s.state === 'Failure' || s.state === 'TestFailure') failed++;
   }

@@ -37,7 +37,7 @@ export class ServiceManager {
   private readonly criticalReported = new Set<string>();
   private readonly listeners = new Set<(runner: ServiceRunner) => void>();
   /** The run (ServiceRunner.runs) whose post_stop was done last, per service. */
-  private readonly postStopped = new WeakMap<ServiceRunner, number>();
+  private readonly postStopped = new WeakMap<ServiceRunner, { readonly run: number; readonly promise: Promise<void> }>();
 
   constructor(private readonly deps: ManagerDeps) {}
 
@@ -83,8 +83,9 @@ export class ServiceManager {
 
   async stop(name: string): Promise<StopReport> {
     const r = this.runner(name);
+    const run = r.runs;
     const report = await r.stop();
-    await this.postStopOnce(r, report);
+    await this.postStopOnce(r, report, run);
     return report;
   }
 
@@ -194,7 +195,10 @@ export class ServiceManager {
   /** Run every post_stop hook of services that had processes; after the final sweep at shutdown. */
   async postStopAfterSweep(reports: readonly StopReport[]): Promise<void> {
     await Promise.all(
-      reports.filter((r) => this.runners.get(r.service)?.config.postStop).map((report) => this.postStopOnce(this.runner(report.service), report)),
+      reports.filter((r) => this.runners.get(r.service)?.config.postStop).map((report) => {
+        const r = this.runner(report.service);
+        return this.postStopOnce(r, report, r.runs);
+      }),
     );
   }
 
@@ -212,18 +216,24 @@ export class ServiceManager {
   private async restartUnhealthy(r: ServiceRunner, error: string): Promise<void> {
     if (this.shuttingDown || r.target !== 'Up' || this.runners.get(r.name) !== r || r.isStopping) return;
     this.deps.logger.error('liveness probe failed; restarting the service', { service: r.name, failures: r.liveFailuresInRow, error });
-    const report = await r.stopUnhealthy();
+    const run = r.runs;
     // Its post_stop belongs to this stop, whatever comes next (a shutdown's own stop then finds nothing).
-    await this.postStopOnce(r, report);
-    if (!r.takeLivenessRestart() || this.shuttingDown || this.runners.get(r.name) !== r) return;
-    r.respawnUnhealthy();
+    await r.restartUnhealthy((report) => this.postStopOnce(r, report, run));
   }
 
-  /** A run's post_stop, once, however many stops of that run found processes (a stop by request during a liveness restart). */
-  private async postStopOnce(r: ServiceRunner, report: StopReport): Promise<void> {
-    if (!report.hadProcess || !this.deps.postStopHook || this.postStopped.get(r) === r.runs) return;
-    this.postStopped.set(r, r.runs);
-    await this.deps.postStopHook(r.config);
+  /**
+   * A run's post_stop, once, however many stops of that run found processes (a stop by request
+   * during a liveness restart): a later caller waits for the same one.
+   */
+  private postStopOnce(r: ServiceRunner, report: StopReport, run: number): Promise<void> {
+    const done = this.postStopped.get(r);
+    if (done?.run === run) return done.promise;
+    if (!report.hadProcess || !this.deps.postStopHook) return Promise.resolve();
+    const promise = this.deps.postStopHook(r.config).catch((err: unknown) => {
+      this.deps.logger.error('post_stop failed', { service: r.name, error: err instanceof Error ? err.message : String(err) });
+    });
+    this.postStopped.set(r, { run, promise });
+    return promise;
   }
 
   private setBroken(errors: readonly ConfigError[]): void {

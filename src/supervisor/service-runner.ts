@@ -75,6 +75,12 @@ export class ServiceRunner {
   private stopForLiveness = false;
   /** Runs started (each spawn of the main process), so a run's post_stop is done once. */
   runs = 0;
+  /** When the current run last passed its liveness probe (clock time), or null. */
+  private lastLivePassAt: number | null = null;
+  /** The pending respawn is a liveness restart: counted in liveRestarts when it happens. */
+  private respawnForLiveness = false;
+  /** The run a stop by request is for: its exit is a stop's, even if a start came meanwhile. */
+  private stopRequestedRun: number | null = null;
   /** The last failure of its readiness or liveness probe (or notification), until one passes. */
   probeError: string | null = null;
   /** Liveness failures in a row for the current run. */
@@ -85,7 +91,7 @@ export class ServiceRunner {
   statusText: string | null = null;
   private stopping: Promise<StopReport> | null = null;
   /** Leftovers of the previous run being stopped before a respawn. */
-  private cleaning: Promise<StopReport> | null = null;
+  private cleaning: Promise<unknown> | null = null;
   /** While a stop waits: when SIGKILL is due (clock time), or null once it was sent. */
   stopDeadline: number | null = null;
   /** The last completed stop, for reports and metrics. */
@@ -115,7 +121,10 @@ export class ServiceRunner {
   /** Ask for the service to run; the manager calls `spawn()` once dependencies allow. */
   requestStart(): void {
     this.target = 'Up';
-    if (!hasProcess(this.state) && !this.restartPending) this.wantStart = true;
+    // A start by hand gives a service that gave up its full restart budget again.
+    if (this.state === 'Failure') this.streak = 0;
+    // During a stop the manager spawns it once the stop is over.
+    if ((!hasProcess(this.state) || this.isStopping) && !this.restartPending) this.wantStart = true;
   }
 
   block(reason: string): void {
@@ -128,6 +137,8 @@ export class ServiceRunner {
     if (this.main && !this.main.exited) return;
     this.runs++;
     this.stopForLiveness = false;
+    this.respawnForLiveness = false;
+    this.lastLivePassAt = null;
     this.wantStart = false;
     this.blockedReason = null;
     this.clearRestartTimer();
@@ -205,6 +216,8 @@ export class ServiceRunner {
     this.target = 'Down';
     this.wantStart = false;
     this.stopForLiveness = false;
+    this.respawnForLiveness = false;
+    if (this.main && !this.main.exited) this.stopRequestedRun = this.runs;
     this.clearRestartTimer();
     this.clearProbe();
     if (this.stopping) return this.stopping;
@@ -230,41 +243,43 @@ export class ServiceRunner {
   }
 
   /**
-   * The liveness probe failed live_failures times in a row: this run is stopped through the normal
-   * stop path (stop signal, shutdown_timeout, SIGKILL) while the target stays Up; then the owner
-   * calls `respawnUnhealthy()` if `takeLivenessRestart()` says nothing overrode it.
+   * The liveness probe failed live_failures times in a row. This run is stopped through the normal
+   * stop path (stop signal, shutdown_timeout, SIGKILL) while the target stays Up, `afterStop`
+   * (post_stop) runs, and the service is started again after restart_delay, backing off and
+   * counting toward max_restarts like any restart, whatever `restart:` says. The whole of it is
+   * one stop for the manager (isStopping), so nothing spawns, blocks or judges the service
+   * midway; a stop by request in between wins.
    */
-  stopUnhealthy(): Promise<StopReport> {
+  restartUnhealthy(afterStop: (report: StopReport) => Promise<void>): Promise<void> {
     this.stopForLiveness = true;
     this.clearProbe();
-    const p = this.stopNow()
-      .then((r) => {
-        this.lastStop = r;
-        return r;
-      })
-      .finally(() => {
-        if (this.cleaning === p) this.cleaning = null;
-        this.stopDeadline = null;
-        this.deps.onChange(this);
-      });
-    this.cleaning = p;
-    return p;
+    const run = (async (): Promise<void> => {
+      const report = await this.stopNow();
+      this.lastStop = report;
+      await afterStop(report);
+      const wanted = this.stopForLiveness && this.target === 'Up';
+      this.stopForLiveness = false;
+      if (wanted) this.scheduleUnhealthyRespawn();
+    })().finally(() => {
+      if (this.cleaning === run) this.cleaning = null;
+      if (this.stopping === null) this.stopDeadline = null;
+      this.deps.onChange(this);
+    });
+    this.cleaning = run;
+    return run;
   }
 
-  /** Whether the liveness restart begun by stopUnhealthy is still wanted (no stop by request since); clears it. */
-  takeLivenessRestart(): boolean {
-    const wanted = this.stopForLiveness && this.target === 'Up';
-    this.stopForLiveness = false;
-    return wanted;
-  }
-
-  /**
-   * Starts the service again after a liveness stop, with the backoff and max_restarts of any
-   * restart (whatever `restart:` says: a liveness failure always asks for a restart).
-   */
-  respawnUnhealthy(): void {
-    if (this.target !== 'Up' || (this.main && !this.main.exited) || this.restartPending) return;
-    const ranMs = this.main ? this.deps.clock.now() - this.main.startedAt : 0;
+  private scheduleUnhealthyRespawn(): void {
+    // Only from the Error its stop left (a start by request may have spawned it meanwhile).
+    if (this.state !== 'Error' || this.restartPending || (this.main && !this.main.exited)) return;
+    if (this.wantStart) {
+      // A start by request came during the stop: the manager spawns it now, and the restart is this one.
+      this.restarts++;
+      this.liveRestarts++;
+      return;
+    }
+    // The time it was seen healthy: a run that never passed a liveness probe backs off.
+    const ranMs = this.main && this.lastLivePassAt !== null ? this.lastLivePassAt - this.main.startedAt : 0;
     const decision = decideRestart({ ...this.config, restart: 'always' }, { ok: false, ranMs }, this.streak);
     if (decision.action === 'give-up') {
       this.streak = decision.streak;
@@ -274,13 +289,12 @@ export class ServiceRunner {
     }
     if (decision.action !== 'respawn') return;
     this.streak = decision.streak;
-    this.liveRestarts++;
+    this.respawnForLiveness = true;
     this.restartTimer = this.deps.clock.setTimeout(() => {
       this.restartTimer = null;
       if (this.target !== 'Up') return;
       void this.respawn();
     }, decision.delayMs);
-    this.deps.onChange(this);
   }
 
   /** Forget timers; used when a service is dropped. */
@@ -310,7 +324,9 @@ export class ServiceRunner {
     const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal };
     // The precise reason of a failed spawn is known only once the spawn has settled.
     if (main.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: main.handle.spawnError ?? 'unknown error' });
-    if (this.target === 'Down') {
+    // A run stopped by request ended as asked, even if a start came meanwhile (that start spawns a new run).
+    if (this.target === 'Down' || this.stopRequestedRun === this.runs) {
+      this.stopRequestedRun = null;
       this.deps.logger.info('service exited after stop', fields);
       this.move({ kind: 'exit', ok: true });
       return;
@@ -349,6 +365,8 @@ export class ServiceRunner {
   private async respawn(): Promise<void> {
     // Started meanwhile (a start by request once a stop ended).
     if (this.main && !this.main.exited) return;
+    if (this.respawnForLiveness) this.liveRestarts++;
+    this.respawnForLiveness = false;
     const left = this.deps.table.find(this.name, null);
     if (left.length > 0) {
       this.deps.logger.warn('previous run left processes behind; stopping them before the respawn', { service: this.name, pids: left.map((p) => p.pid) });
@@ -417,6 +435,7 @@ export class ServiceRunner {
       this.liveRun = null;
       if (!healthy()) return;
       if (r.ok) {
+        this.lastLivePassAt = this.deps.clock.now();
         if (this.liveFailuresInRow > 0) {
           this.deps.logger.info('liveness probe passes again', { service: c.name, after: this.liveFailuresInRow });
           this.liveFailuresInRow = 0;

@@ -11,8 +11,8 @@ export interface ServiceStatus {
   /** The last finished run of the main process, and its pid. */
   readonly exit: { readonly pid: number; readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
   readonly restarts: number;
-  /** A respawn is scheduled (its backoff delay is running). */
-  readonly restartPending: boolean;
+  /** A restart is under way: its backoff delay runs, or the last run is still being stopped first (target Up). */
+  readonly restarting: boolean;
   readonly reason: string | null;
   readonly oneshot: boolean;
   /** What the service file's last load warned about (unknown keys), each `file:line:column: message`. */
@@ -44,7 +44,7 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     after,
     exit: r.lastExit ? { pid: r.lastExit.pid, code: r.lastExit.code, signal: r.lastExit.signal } : null,
     restarts: r.restarts,
-    restartPending: r.restartPending,
+    restarting: r.restartPending || (r.isStopping && r.target === 'Up'),
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,
     warnings,

@@ -82,6 +82,9 @@ test('startSettled and statusText on hand-made lists', () => {
   const list = m.list();
   assert.equal(startSettled(list), false, 'Unknown services meant to run are still on their way');
   assert.equal(startSettled(list.map((s) => ({ ...s, target: 'Down' as const }))), true);
+  const running = list.map((s) => ({ ...s, state: 'Running' as const }));
+  assert.equal(startSettled(running), true);
+  assert.equal(startSettled(running.map((s, i) => ({ ...s, restarting: i === 0 }))), false, 'a service being restarted (its stop, its post_stop, its backoff) is on its way');
   assert.equal(statusText(list.map((s, i) => ({ ...s, state: i === 0 ? ('Failure' as const) : ('Success' as const) }))), '0 running, 1 done, 1 failed (of 2)');
 });
 

@@ -85,12 +85,16 @@ class FakeNotify implements NotifyPort {
 
 const http = (path: string): NetProbe => ({ kind: 'http', url: `http://127.0.0.1:8080${path}`, host: '127.0.0.1', port: 8080, path });
 
-function setup(configs: ServiceConfig[]) {
+function setup(configs: ServiceConfig[], opts: { holdPostStop?: boolean } = {}) {
   const clock = new FakeClock();
   const os = new FakeOs();
   const net = new FakeNet();
   const notify = new FakeNotify();
   const postStops: string[] = [];
+  /** Ends the post_stop runs held so far (holdPostStop). */
+  const held: (() => void)[] = [];
+  const releasePostStop = (): void => held.splice(0).forEach((f) => f());
+  const critical: [string, number][] = [];
   const m = new ServiceManager({
     proc: os,
     table: os,
@@ -103,11 +107,12 @@ function setup(configs: ServiceConfig[]) {
     notify,
     postStopHook: (c) => {
       postStops.push(c.name);
-      return Promise.resolve();
+      return opts.holdPostStop ? new Promise<void>((r) => held.push(r)) : Promise.resolve();
     },
+    onCriticalFailure: (name, code) => void critical.push([name, code]),
   });
   m.load(new Map(configs.map((c) => [c.name, c])), []);
-  return { clock, os, net, notify, m, postStops };
+  return { clock, os, net, notify, m, postStops, releasePostStop, critical };
 }
 
 test('ready: an http probe gates the dependent like test, on the same schedule, with test_timeout as its timeout', async () => {
@@ -296,7 +301,7 @@ test('a command liveness probe runs as a process of the service and is killed at
   await clock.advance(1);
   assert.equal(probe.exited, true);
   assert.ok(os.signals.some((s) => s.pid === probe.pid && s.signal === 'SIGKILL'));
-  await flush();
+  await clock.advance(100);
   assert.equal(m.status('w').health.liveRestarts, 1);
   assert.match(m.status('w').exit?.signal ?? '', /SIGTERM/);
 });
@@ -402,4 +407,113 @@ test('live: liveness restarts back off and count toward max_restarts, whatever r
   assert.equal(os.mains('api').length, 3, 'max_restarts: 2 reached');
   assert.equal(m.status('api').state, 'Failure');
   assert.equal(m.status('api').health.liveRestarts, 2);
+});
+
+test('live: the liveness restart is one stop until its post_stop ends: nothing spawns or blocks it midway, a stop by request waits for that post_stop', async () => {
+  const { clock, os, net, m, postStops, releasePostStop } = setup([svc('db'), svc('api', { after: ['db'], live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, postStop: 'c', postStopArgv: ['c'] })], { holdPostStop: true });
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000);
+  assert.deepEqual(postStops, ['api'], 'stopped, its post_stop running');
+  m.start('api');
+  os.live('db')?.exit({ code: 1, signal: null });
+  await clock.advance(50);
+  assert.equal(os.mains('api').length, 1, 'no new run while its post_stop runs');
+  assert.equal(m.status('api').state, 'Error', 'not blocked midway either');
+  let stopped = false;
+  const stopping = m.stop('api').then(() => (stopped = true));
+  await flush();
+  assert.equal(stopped, false, 'a stop by request waits for the post_stop under way');
+  releasePostStop();
+  await stopping;
+  await clock.advance(1000);
+  assert.deepEqual(postStops, ['api'], 'once');
+  assert.equal(os.mains('api').length, 1, 'the stop by request won');
+});
+
+test('live: a give-up of a liveness restart ends in Failure and reports a critical service, never an illegal transition', async () => {
+  const { clock, os, net, m, critical } = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, maxRestarts: 1, critical: true })]);
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000 + 100 + 1000);
+  assert.equal(os.mains('api').length, 2);
+  await clock.advance(5000);
+  assert.equal(m.status('api').state, 'Failure');
+  assert.deepEqual(critical, [['api', 143]]);
+});
+
+test('live: with the default restart settings and a slow stop, a never-healthy service still backs off and reaches max_restarts', async () => {
+  const { clock, os, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 10_000, maxRestarts: 2 })]);
+  os.diesOn.delete('SIGTERM');
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(10 * 60_000);
+  assert.equal(os.mains('api').length, 3, 'two restarts, then no more');
+  assert.equal(m.status('api').state, 'Failure');
+  assert.equal(m.status('api').restarts, 2);
+  assert.equal(m.status('api').health.liveRestarts, 2);
+});
+
+test('live: a long healthy run resets the backoff: a failure after an hour restarts at restart_delay again', async () => {
+  const { clock, os, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, maxRestarts: 1 })]);
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000 + 100);
+  assert.equal(os.mains('api').length, 2, 'first liveness restart');
+  net.answer = () => ({ ok: true, error: null });
+  await clock.advance(3600_000);
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000 + 100);
+  assert.equal(os.mains('api').length, 3, 'restarted again: an hour of passing probes is a healthy run');
+  assert.equal(m.status('api').state, 'Running');
+});
+
+test('live: a stop during the backoff of a liveness restart counts it nowhere: liveRestarts stays within restarts', async () => {
+  const { clock, net, m } = setup([svc('api', { live: http('/h'), liveIntervalMs: 1000, liveFailures: 1, restartDelayMs: 5000 })]);
+  m.startAll();
+  await flush();
+  net.answer = () => ({ ok: false, error: 'HTTP 500' });
+  await clock.advance(1000 + 10);
+  assert.equal(m.status('api').state, 'Error');
+  await m.stop('api');
+  await clock.advance(10_000);
+  assert.deepEqual([m.status('api').restarts, m.status('api').health.liveRestarts], [0, 0]);
+});
+
+test('a start by request while a stop by request waits for the exit: the exit is the stop\'s, the new run starts, no crash is counted', async () => {
+  const { clock, os, m, critical } = setup([svc('api', { restart: 'never', critical: true, shutdownTimeoutMs: 5000 })]);
+  os.diesOn.delete('SIGTERM');
+  m.startAll();
+  await flush();
+  const first = os.mains('api')[0];
+  assert.ok(first);
+  const stopping = m.stop('api');
+  m.start('api');
+  await clock.advance(5000);
+  await stopping;
+  await flush();
+  assert.equal(first.exited, true);
+  assert.deepEqual(critical, [], 'not a failure');
+  assert.equal(os.mains('api').length, 2, 'the start by request starts a new run once the stop is over');
+  assert.equal(m.status('api').state, 'Running');
+});
+
+test('a start by hand after Failure gives the service its whole restart budget again', async () => {
+  const { clock, os, m } = setup([svc('api', { maxRestarts: 1, restartDelayMs: 10 })]);
+  m.startAll();
+  await flush();
+  os.live('api')?.exit({ code: 1, signal: null });
+  await clock.advance(10);
+  os.live('api')?.exit({ code: 1, signal: null });
+  await clock.advance(10);
+  assert.equal(m.status('api').state, 'Failure');
+  m.start('api');
+  await flush();
+  os.live('api')?.exit({ code: 1, signal: null });
+  await clock.advance(10);
+  assert.equal(os.mains('api').length, 4, 'the crash after the start by hand is respawned');
 });
