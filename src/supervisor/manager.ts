@@ -14,8 +14,6 @@ import { stopInDependencyOrder } from './ordered-stop.js';
 export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
   /** A critical service failed for good (or a critical oneshot failed) with this exit code. */
   readonly onCriticalFailure?: (service: string, exitCode: number) => void;
-  /** Every state change, for metrics and log followers. */
-  readonly onServiceChange?: (runner: ServiceRunner) => void;
   /** Runs a service's post_stop command once all its processes are gone. */
   readonly postStopHook?: (config: ServiceConfig) => Promise<void>;
 }
@@ -276,7 +274,6 @@ export class ServiceManager {
   }
 
   private onChange(r: ServiceRunner): void {
-    this.deps.onServiceChange?.(r);
     for (const fn of this.listeners) fn(r);
     this.checkCritical(r);
     this.scheduleEvaluate();

@@ -4,7 +4,7 @@ import { messageOf } from '../errors/message-of.js';
 import type { Logger } from '../log/logger-types.js';
 import type { ChildEventsPort, Clock, ExitStatus, NetProbePort, NotifyChannel, NotifyPort, ProcessHandle, ProcessPort, ProcessTablePort, SpawnRequest, TimerHandle } from './ports.js';
 import { readinessProbe, startProbe, type StartedProbe } from './probe-run.js';
-import { decideRestart } from './restart-policy.js';
+import { decideRestart, type RestartDecision } from './restart-policy.js';
 import { stopService, type StopReport } from './service-stop.js';
 import { serviceSpawnRequest } from './spawn-request.js';
 import { probeDelay } from './probe-schedule.js';
@@ -29,7 +29,7 @@ export interface RunnerDeps {
   readonly netProbe?: NetProbePort;
   /** Sockets for `notify: systemd`. */
   readonly notify?: NotifyPort;
-  /** The liveness probe failed `live_failures` times in a row: the owner restarts the service (see stop('liveness')). */
+  /** The liveness probe failed `live_failures` times in a row: the owner restarts the service (see restartUnhealthy). */
   readonly onLivenessFailure?: (runner: ServiceRunner, error: string) => void;
 }
 
@@ -69,7 +69,7 @@ export class ServiceRunner {
   private liveTimer: TimerHandle | null = null;
   private liveRun: StartedProbe | null = null;
   /**
-   * A liveness restart is under way (stopUnhealthy): the target stays Up, the exit of the run is a
+   * A liveness restart is under way (restartUnhealthy): the target stays Up, the exit of the run is a
    * failure, and the owner starts the service again unless a stop by request came in between.
    */
   private stopForLiveness = false;
@@ -280,21 +280,7 @@ export class ServiceRunner {
     }
     // The time it was seen healthy: a run that never passed a liveness probe backs off.
     const ranMs = this.main && this.lastLivePassAt !== null ? this.lastLivePassAt - this.main.startedAt : 0;
-    const decision = decideRestart({ ...this.config, restart: 'always' }, { ok: false, ranMs }, this.streak);
-    if (decision.action === 'give-up') {
-      this.streak = decision.streak;
-      this.deps.logger.error('service failed permanently', { service: this.name, restarts: this.restarts, why: 'liveness' });
-      this.move({ kind: 'give-up' });
-      return;
-    }
-    if (decision.action !== 'respawn') return;
-    this.streak = decision.streak;
-    this.respawnForLiveness = true;
-    this.restartTimer = this.deps.clock.setTimeout(() => {
-      this.restartTimer = null;
-      if (this.target !== 'Up') return;
-      void this.respawn();
-    }, decision.delayMs);
+    this.follow(decideRestart({ ...this.config, restart: 'always' }, { ok: false, ranMs }, this.streak), 'liveness');
   }
 
   /** Forget timers; used when a service is dropped. */
@@ -344,21 +330,26 @@ export class ServiceRunner {
     }
     this.deps.logger.warn('service exited', fields);
     this.move({ kind: 'exit', ok });
-    const decision = decideRestart(c, { ok, ranMs: now - main.startedAt }, this.streak);
-    if (decision.action === 'respawn') {
-      this.streak = decision.streak;
-      this.deps.logger.info('respawn scheduled', { service: c.name, delayMs: decision.delayMs, attempt: decision.streak });
-      this.restartTimer = this.deps.clock.setTimeout(() => {
-        this.restartTimer = null;
-        if (this.target !== 'Up') return;
-        void this.respawn();
-      }, decision.delayMs);
-      this.deps.onChange(this);
-    } else if (decision.action === 'give-up') {
-      this.streak = decision.streak;
-      this.deps.logger.error('service failed permanently', { service: c.name, restarts: this.restarts });
+    this.follow(decideRestart(c, { ok, ranMs: now - main.startedAt }, this.streak), 'exit');
+  }
+
+  /** Acts on a restart decision: the respawn after its delay, or Failure once the restarts gave up. */
+  private follow(decision: RestartDecision, why: 'exit' | 'liveness'): void {
+    if (decision.action === 'stay') return;
+    this.streak = decision.streak;
+    if (decision.action === 'give-up') {
+      this.deps.logger.error('service failed permanently', { service: this.name, restarts: this.restarts, why });
       this.move({ kind: 'give-up' });
+      return;
     }
+    this.respawnForLiveness = why === 'liveness';
+    this.deps.logger.info('respawn scheduled', { service: this.name, delayMs: decision.delayMs, attempt: decision.streak, why });
+    this.restartTimer = this.deps.clock.setTimeout(() => {
+      this.restartTimer = null;
+      if (this.target !== 'Up') return;
+      void this.respawn();
+    }, decision.delayMs);
+    this.deps.onChange(this);
   }
 
   /** A new run never starts beside the remains of the last one (a child still holding its port, say). */
