@@ -1,9 +1,14 @@
 // zinit-ts under a supervisor that reads sd_notify (systemd's Type=notify): READY=1 once the first start has settled, STATUS= counts, STOPPING=1.
 import type { ServiceStatus } from '../supervisor/service-status.js';
 
-/** A service meant to run that is on its way: not yet spawned, not yet ready, or being restarted. */
+/** Not yet spawned, not yet ready, or being restarted. */
+function onItsWay(s: ServiceStatus): boolean {
+  return s.state === 'Unknown' || s.state === 'Spawned' || s.restarting;
+}
+
+/** A service meant to run that is on its way. */
 export function starting(s: ServiceStatus): boolean {
-  return s.target === 'Up' && (s.state === 'Unknown' || s.state === 'Spawned' || s.restarting);
+  return s.target === 'Up' && onItsWay(s);
 }
 
 /**
@@ -24,7 +29,7 @@ export function statusText(list: readonly ServiceStatus[]): string {
   for (const s of list) {
     if (s.state === 'Running') running++;
     else if (s.state === 'Success') done++;
-    else if (s.state === 'Spawned' || s.state === 'Unknown' || s.restarting) onTheWay++;
+    else if (onItsWay(s)) onTheWay++;
     else if (s.state === 'Blocked') blocked++;
     else if (s.state === 'Error' || s.state === 'Failure' || s.state === 'TestFailure') failed++;
   }
@@ -78,9 +83,9 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
       sendSurely(text, left - 1);
     }, RESEND_EVERY_MS);
   };
-  const sendReady = (): void => {
+  const sendReady = (list: readonly ServiceStatus[]): void => {
     ready = true;
-    lastSent = statusText(link.list());
+    lastSent = statusText(list);
     sendSurely(`READY=1\nSTATUS=${lastSent}`);
   };
   const sendStatus = (): void => {
@@ -96,9 +101,12 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
   const check = (): void => {
     checkQueued = false;
     if (stopped) return;
-    if (!ready && startSettled(link.list())) {
-      sendReady();
-      return;
+    if (!ready) {
+      const list = link.list();
+      if (startSettled(list)) {
+        sendReady(list);
+        return;
+      }
     }
     // Before READY=1 too: while systemd waits, `systemctl status` shows how far the start got.
     if (!pending) {
@@ -118,8 +126,9 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
       onChange();
       link.setTimeout(() => {
         if (ready || stopped) return;
-        link.onLateReady?.(link.list().filter(starting).map((s) => s.name));
-        sendReady();
+        const list = link.list();
+        link.onLateReady?.(list.filter(starting).map((s) => s.name));
+        sendReady(list);
       }, READY_AT_THE_LATEST_MS);
     },
     stopping: () => {

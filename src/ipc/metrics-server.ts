@@ -201,16 +201,16 @@ export async function startMetricsServer(listen: string, src: MetricsSources): P
   const { host, port } = parseListen(listen);
   const reg = buildRegistry(src);
   const server = http.createServer((req, res) => {
-    const [url, query = ''] = (req.url ?? '/').split('?');
+    const [url = '/', query = ''] = (req.url ?? '/').split('?');
+    const probe = healthProbeOf(url, query);
     if (url === '/metrics') {
       reg
         .metrics()
         .then((text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text))
         .catch((err: Error) => res.writeHead(500).end(err.message));
-    } else if (healthProbeOf(url ?? '', query) !== null) {
+    } else if (probe !== null) {
       const h = health(src.manager);
       // Liveness asks only whether the manager answers (a failed service is no reason to kill the pod); readiness asks for all of it.
-      const probe = healthProbeOf(url ?? '', query);
       const ok = probe === 'live' ? h.status !== 'shutting-down' : h.ready;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...h, probe }));
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz/live or /healthz/ready\n');

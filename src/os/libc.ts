@@ -124,14 +124,17 @@ function optionalFunc(lib: ReturnType<Koffi['load']>, signature: string): Native
   }
 }
 
-function describeErrno(native: Native, errno: number): string {
-  let name = `errno ${errno}`;
+/** 'EAGAIN' for 11, …; `errno N` for a number libuv does not know (the number alone still identifies it). */
+export function errnoName(errno: number): string {
   try {
-    name = util.getSystemErrorName(-errno);
+    return util.getSystemErrorName(-errno);
   } catch {
-    // Unknown to libuv: the number alone still identifies it.
+    return `errno ${errno}`;
   }
-  return `${name}: ${String(native.strerror(errno))}`;
+}
+
+function describeErrno(native: Native, errno: number): string {
+  return `${errnoName(errno)}: ${String(native.strerror(errno))}`;
 }
 
 function bind(native: Native): Libc {

@@ -1,4 +1,5 @@
 // The manager's own sd_notify: one datagram to $NOTIFY_SOCKET (systemd's Type=notify), never blocking.
+import { messageOf } from '../errors/message-of.js';
 import { NotifyError } from '../errors/notify-errors.js';
 import { requireUnixDgram } from './unix-dgram.js';
 
@@ -22,7 +23,7 @@ export function sdNotify(text: string, env: NodeJS.ProcessEnv = process.env, onE
     return dgram.sendTo(senderFd, Buffer.from(text, 'utf8'), target);
   } catch (err) {
     if (onError) {
-      onError(err instanceof NotifyError ? err : new NotifyError('NOTIFY_SOCKET_FAILED', `sd_notify to ${target}: ${String(err)}`));
+      onError(err instanceof NotifyError ? err : new NotifyError('NOTIFY_SOCKET_FAILED', `sd_notify to ${target}: ${messageOf(err)}`));
     }
     return false;
   }

@@ -1,7 +1,7 @@
 // Unix datagram sockets through koffi (Node has none): non-blocking, close-on-exec, abstract or path addresses, signal-driven arrival (O_ASYNC).
-import util from 'node:util';
+import { messageOf } from '../errors/message-of.js';
 import { NotifyError } from '../errors/notify-errors.js';
-import { openLibc, type OpenedLibc } from './libc.js';
+import { errnoName, openLibc, type OpenedLibc } from './libc.js';
 
 type NativeFn = (...args: unknown[]) => unknown;
 
@@ -72,7 +72,7 @@ export function loadUnixDgram(): { dgram: UnixDgram } | { reason: string } {
           strerror: lib.func('const char *strerror(int errnum)'),
         });
       } catch (err) {
-        cached = { reason: err instanceof Error ? err.message : String(err) };
+        cached = { reason: messageOf(err) };
       }
     }
   }
@@ -110,14 +110,6 @@ export function sockaddrUn(address: string): { addr: Buffer; length: number } {
   addr.writeUInt16LE(AF_UNIX, 0);
   name.copy(addr, abstract ? 3 : 2);
   return { addr, length: 2 + 1 + name.length };
-}
-
-function errnoName(errno: number): string {
-  try {
-    return util.getSystemErrorName(-errno);
-  } catch {
-    return `errno ${errno}`;
-  }
 }
 
 function bind(native: Native): UnixDgram {
