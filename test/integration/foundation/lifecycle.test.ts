@@ -33,7 +33,11 @@ test('a chain starts in dependency order, each only once its dependency is ready
     { dir },
   );
   await waitState(daemon, 'web', 'Running');
-  const starts = journalLines(j).filter((l) => l[0] === 'start');
+  // web has no probe: it is Running once spawned, and its script writes its start a moment later.
+  const starts = await waitFor(() => {
+    const lines = journalLines(j).filter((l) => l[0] === 'start');
+    return lines.some((l) => l[1] === 'web') && lines;
+  }, 5_000, 'web to journal its start');
   assert.deepEqual(starts.map((l) => l[1]), ['db', 'migrate', 'app', 'web']);
   const readyAt = Number(fs.readFileSync(ready, 'utf8').trim());
   const migrateAt = Number(starts[1]?.[2]);
