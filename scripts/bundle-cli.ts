@@ -16,12 +16,19 @@ const entry = path.resolve('dist', 'src', 'cli', 'main.js');
 const daemonEntry = path.resolve('dist', 'src', 'daemon-entry.js');
 const daemonChunks = path.resolve('dist', 'src', 'daemon-chunks');
 
+/**
+ * The package's bin: executable whatever wrote it last (tsc, esbuild). npm sets the bit only when it links a bin
+ * anew, so a rebuild under an existing `npm install -g .` link would otherwise leave a command that cannot run.
+ */
+const makeEntryExecutable = (): void => fs.chmodSync(entry, 0o755);
+
 let esbuild: Esbuild;
 try {
   esbuild = (await import(ESBUILD)) as Esbuild;
 } catch (err) {
   if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
   process.stderr.write(`bundle-cli: esbuild is not installed (npm ci installs it); ${path.relative(process.cwd(), entry)} and ${path.relative(process.cwd(), daemonEntry)} left unbundled\n`);
+  makeEntryExecutable();
   process.exit(0);
 }
 
@@ -43,6 +50,7 @@ await esbuild.build({
   legalComments: 'none',
   charset: 'ascii',
 });
+makeEntryExecutable();
 
 // The daemon: Node's ESM loader resolves, links and compiles each file apart, and with about 120 files its path and URL
 // helpers ran hot enough at boot to be optimised, which alone keeps V8's optimising compiler resident (README, "Idle").
