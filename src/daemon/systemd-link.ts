@@ -19,6 +19,7 @@ export function tellSystemd(manager: ServiceManager, logger: Logger, env: NodeJS
     list: () => manager.list(),
     subscribe: (fn) => manager.subscribe(fn),
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+    now: () => performance.now(),
     onLateReady: (names) => logger.warn(`READY=1 sent to systemd with services still starting after ${READY_AT_THE_LATEST_MS / 1000} s`, { services: names.slice(0, 20), count: names.length }),
   });
 }

@@ -47,6 +47,8 @@ export interface SupervisorLink {
   /** Calls `fn` after every change; returns how to stop. */
   subscribe(fn: () => void): () => void;
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
   /** READY=1 was sent at READY_AT_THE_LATEST_MS with these services still on their way. */
   onLateReady?(names: readonly string[]): void;
 }
@@ -75,6 +77,8 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
   let stopped = false;
   let pending = false;
   let lastSent = '';
+  /** When the last datagram carrying STATUS= went out (READY=1 carries one too). */
+  let lastSentAt = -Infinity;
   /** READY=1 and STOPPING=1 must arrive: sent again while the supervisor's queue drops them (bounded). */
   const sendSurely = (text: string, left = RESEND_TIMES): void => {
     if (link.send(text) || left <= 0) return;
@@ -86,14 +90,22 @@ export function tellSupervisor(link: SupervisorLink): { loaded(): void; stopping
   const sendReady = (list: readonly ServiceStatus[]): void => {
     ready = true;
     lastSent = statusText(list);
+    lastSentAt = link.now();
     sendSurely(`READY=1\nSTATUS=${lastSent}`);
   };
   const sendStatus = (): void => {
-    pending = false;
     if (stopped) return;
+    // A window opened before READY=1 (which carried a STATUS= of its own) ends a full window after it.
+    const wait = lastSentAt + STATUS_EVERY_MS - link.now();
+    if (wait > 0) {
+      link.setTimeout(sendStatus, wait);
+      return;
+    }
+    pending = false;
     const text = statusText(link.list());
     if (text === lastSent) return;
     lastSent = text;
+    lastSentAt = link.now();
     link.send(`STATUS=${text}`);
   };
   // Judged after the manager's own reaction to a change (a dependent spawned once its dependency is Running).

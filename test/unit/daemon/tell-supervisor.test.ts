@@ -22,6 +22,7 @@ function setup(configs: ServiceConfig[]) {
     list: () => m.list(),
     subscribe: (fn) => m.subscribe(fn),
     setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+    now: () => clock.now(),
   });
   return { clock, os, m, sent, tell };
 }
@@ -96,7 +97,7 @@ test('READY=1 waits while a crashed service waits for its respawn, and comes at 
   os.probeResult.set('db', 'hang');
   const sent: string[] = [];
   let late: readonly string[] = [];
-  const tell = tellSupervisor({ send: (t) => (sent.push(t), true), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), onLateReady: (names) => (late = names) });
+  const tell = tellSupervisor({ send: (t) => (sent.push(t), true), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), now: () => clock.now(), onLateReady: (names) => (late = names) });
   m.startAll();
   tell.loaded();
   await clock.advance(10);
@@ -117,7 +118,7 @@ test('a READY=1 or STOPPING=1 dropped by a full queue is sent again, a bounded n
   m.load(new Map(), []);
   let attempts = 0;
   let accept = false;
-  const tell = tellSupervisor({ send: () => (attempts++, accept), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms) });
+  const tell = tellSupervisor({ send: () => (attempts++, accept), list: () => m.list(), subscribe: (fn) => m.subscribe(fn), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), now: () => clock.now() });
   tell.loaded();
   await clock.advance(0);
   assert.equal(attempts, 1);
@@ -131,4 +132,24 @@ test('a READY=1 or STOPPING=1 dropped by a full queue is sent again, a bounded n
   tell.stopping();
   await clock.advance(RESEND_EVERY_MS * (RESEND_TIMES + 10));
   assert.equal(attempts, RESEND_TIMES + 1, 'bounded: a supervisor that never reads is not written to forever');
+});
+
+test('a STATUS= window opened before READY=1 ends a full window after READY=1, which carried a STATUS= of its own', async () => {
+  const { clock, os, m, sent, tell } = setup([svc('db', { testArgv: ['probe'], testIntervalMs: 100 }), svc('quick')]);
+  os.probeResult.set('db', 1);
+  m.startAll();
+  tell.loaded();
+  await clock.advance(0);
+  assert.equal(sent.length, 0, 'db is still on its way: the first STATUS= waits for its window');
+  await clock.advance(STATUS_EVERY_MS - 300);
+  os.probeResult.set('db', 0);
+  await clock.advance(100);
+  assert.equal(sent.at(-1), 'READY=1\nSTATUS=2 running, 0 done (of 2)');
+  const readyAt = clock.now();
+  const stopped = m.stop('quick');
+  await clock.advance(250);
+  await stopped;
+  assert.equal(sent.length, 1, `the window opened before READY=1 must not end ${clock.now() - readyAt} ms after it: ${JSON.stringify(sent)}`);
+  await clock.advance(STATUS_EVERY_MS);
+  assert.deepEqual(sent.slice(1), ['STATUS=1 running, 1 done (of 2)']);
 });
