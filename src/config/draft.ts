@@ -1,7 +1,7 @@
 // A service config while it is being read, and how the defaults fill in what was not given.
 import * as D from './defaults.js';
 import type { YamlNode } from './collector.js';
-import type { ServiceConfig } from './types.js';
+import { NO_LIMITS, type ServiceConfig } from './types.js';
 
 /** What was read so far; undefined = not given, or given and already reported as wrong. */
 export type Draft = { -readonly [K in keyof ServiceConfig]?: ServiceConfig[K] | undefined };
@@ -50,5 +50,6 @@ export function completeDraft(d: Draft, name: string, source: string): ServiceCo
     logFile: d.logFile ?? null,
     logMaxSize: d.logMaxSize ?? D.DEFAULT_LOG_MAX_SIZE,
     logMaxFiles: d.logMaxFiles ?? D.DEFAULT_LOG_MAX_FILES,
+    limits: d.limits ?? NO_LIMITS,
   };
 }

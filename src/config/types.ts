@@ -65,7 +65,28 @@ export interface ServiceConfig {
   readonly logFile: string | null;
   readonly logMaxSize: number;
   readonly logMaxFiles: number;
+  /** Kernel limits for the service's cgroup (cgroup mode only); every field null when none is set. */
+  readonly limits: ServiceLimits;
 }
+
+/**
+ * `memory_max`, `memory_high`, `pids_max`, `cpu_weight`, `cpu_max` as the kernel takes them: written to the
+ * service's cgroup (memory.max, memory.high, pids.max, cpu.weight, cpu.max). null = not set.
+ */
+export interface ServiceLimits {
+  /** Bytes. */
+  readonly memoryMax: number | null;
+  /** Bytes. */
+  readonly memoryHigh: number | null;
+  /** Processes and threads, at least 1. */
+  readonly pidsMax: number | null;
+  /** 1..10000 (the kernel's default is 100). */
+  readonly cpuWeight: number | null;
+  /** CPU time per period, in microseconds: `50%` is 50000 of 100000. */
+  readonly cpuMax: { readonly quotaUs: number; readonly periodUs: number } | null;
+}
+
+export const NO_LIMITS: ServiceLimits = { memoryMax: null, memoryHigh: null, pidsMax: null, cpuWeight: null, cpuMax: null };
 
 /**
  * What kind of problem stopped a file before its keys were checked (a file that cannot be read, or

@@ -137,6 +137,30 @@ export interface NotifyPort {
   open(service: string, onMessage: (fields: ReadonlyMap<string, string>) => void): NotifyChannel;
 }
 
+/**
+ * The cgroup v2 filesystem, as the layout of a daemon's cgroups needs it (cgroup mode). Paths are absolute.
+ * Every call is synchronous (cgroupfs lives in memory, a call costs microseconds) and fails with a
+ * CgroupError (code CGROUP_IO, errno set); none blocks on a process.
+ */
+export interface CgroupFs {
+  /** Creates the directory (one level); one that exists already is not an error. */
+  mkdir(dir: string): void;
+  /** Removes an empty cgroup: true once it is gone (or was already), false while it holds processes or cgroups (EBUSY). */
+  rmdir(dir: string): boolean;
+  /** The whole file, or null when it does not exist (a cgroup removed meanwhile, a controller not enabled). */
+  read(file: string): string | null;
+  /** One write(2) of `text`; the kernel's refusal is thrown (EBUSY, EINVAL, EOPNOTSUPP, ENOENT, …). */
+  write(file: string, text: string): void;
+  /** The names of the directories (child cgroups) in `dir`; empty when it does not exist. */
+  children(dir: string): string[];
+  /**
+   * Calls `onChange` whenever the kernel says the file changed (inotify: cgroup.events when `populated`
+   * flips, memory.events on an OOM kill), until the returned function is called. A file that cannot be
+   * watched (gone) gives a function that does nothing and no calls.
+   */
+  watch(file: string, onChange: () => void): () => void;
+}
+
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 
 export interface Clock {

@@ -1,5 +1,5 @@
 // Builds a ServiceConfig with the documented defaults for tests that do not go through the parser.
-import type { ServiceConfig } from '../../src/config/types.js';
+import { NO_LIMITS, type ServiceConfig } from '../../src/config/types.js';
 import type { Logger } from '../../src/log/logger-types.js';
 import * as D from '../../src/config/defaults.js';
 
@@ -41,6 +41,7 @@ export function svc(name: string, over: Partial<ServiceConfig> = {}): ServiceCon
     logFile: null,
     logMaxSize: D.DEFAULT_LOG_MAX_SIZE,
     logMaxFiles: D.DEFAULT_LOG_MAX_FILES,
+    limits: NO_LIMITS,
     ...over,
   };
 }
