@@ -160,6 +160,7 @@ void describe('parseServiceFile: defaults', () => {
       logFile: null,
       logMaxSize: 10 * 1024 * 1024,
       logMaxFiles: 5,
+      limits: { memoryMax: null, memoryHigh: null, pidsMax: null, cpuWeight: null, cpuMax: null },
     });
   });
 
