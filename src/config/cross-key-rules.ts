@@ -1,5 +1,5 @@
 // Rules that involve more than one key of a service file.
-import { isEmptyValue, type ErrorCollector } from './collector.js';
+import { isEmptyValue, scalarText, type ErrorCollector } from './collector.js';
 import * as D from './defaults.js';
 import type { Draft, Entry } from './draft.js';
 import type { ServiceKey } from './known-keys.js';
@@ -36,6 +36,7 @@ export function checkCrossKeyRules(c: ErrorCollector, entries: ReadonlyMap<Servi
   }
 
   checkHealthRules(c, entries, d, given('live'));
+  checkMemoryLimits(c, entries, d);
 
   if (failed('restart_delay', d.restartDelayMs) || failed('restart_max_delay', d.restartMaxDelayMs)) return;
   const delay = d.restartDelayMs ?? D.DEFAULT_RESTART_DELAY_MS;
@@ -88,4 +89,21 @@ function checkHealthRules(c: ErrorCollector, entries: ReadonlyMap<ServiceKey, En
       `${key} only takes effect with live:, the liveness probe; add e.g. live: http://127.0.0.1:8080/healthz, or remove ${key}`,
     );
   }
+}
+
+/**
+ * memory_high throttles a service on its way to memory_max, which kills it: set above memory_max it
+ * could never be reached. A limit that is max, or was reported as wrong, is null here and not compared.
+ */
+function checkMemoryLimits(c: ErrorCollector, entries: ReadonlyMap<ServiceKey, Entry>, d: Draft): void {
+  const high = d.limits?.memoryHigh ?? null;
+  const max = d.limits?.memoryMax ?? null;
+  if (high === null || max === null || high <= max) return;
+  const highNode = entries.get('memory_high')?.valueNode;
+  const written = (node: unknown, bytes: number): string => scalarText(node) ?? String(bytes);
+  const maxText = written(entries.get('memory_max')?.valueNode, max);
+  c.at(
+    highNode,
+    `memory_high (${written(highNode, high)}) is above memory_max (${maxText}): the service would be killed at memory_max before memory_high ever slowed it down; lower memory_high to ${maxText} or less, or raise memory_max`,
+  );
 }

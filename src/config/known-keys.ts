@@ -35,6 +35,11 @@ export const EXTENSION_KEYS = [
   'live_interval',
   'live_failures',
   'notify',
+  'memory_max',
+  'memory_high',
+  'pids_max',
+  'cpu_weight',
+  'cpu_max',
 ] as const;
 
 export type ServiceKey = (typeof ZINIT_KEYS)[number] | (typeof EXTENSION_KEYS)[number];

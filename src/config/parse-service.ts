@@ -12,12 +12,13 @@ import { prescanProblem } from './yaml-prescan.js';
 import { readAfter, readEnv, readPassEnv, readStopSignal } from './read-collections.js';
 import { readLiveFailures, readNotify } from './read-health.js';
 import { readIdentity } from './read-identity.js';
+import { readCpuMax, readCpuWeight, readMemoryLimit, readPidsMax } from './read-limits.js';
 import { readProbe } from './read-probe.js';
 import { readBool, readChoice, readCommand, readCount, readDuration, readSize, readString } from './read-scalars.js';
 import { serviceNameProblem } from './service-name.js';
 import { suggest } from './suggest.js';
 import { lineAndColumn } from './text-position.js';
-import type { ConfigError, ConfigWarning, IdentityResolver, KillMode, LogMode, RestartPolicy, ServiceConfig } from './types.js';
+import { NO_LIMITS, type ConfigError, type ConfigWarning, type IdentityResolver, type KillMode, type LogMode, type RestartPolicy, type ServiceConfig, type ServiceLimits } from './types.js';
 
 export interface ParseResult {
   /** null when there is any error; warnings alone never make it null. */
@@ -267,9 +268,29 @@ function readEntries(
         if (id !== undefined) [d.group, d.gid] = [id.name, id.id];
         break;
       }
+      case 'memory_max':
+        setLimit(d, 'memoryMax', readMemoryLimit(c, key, v));
+        break;
+      case 'memory_high':
+        setLimit(d, 'memoryHigh', readMemoryLimit(c, key, v));
+        break;
+      case 'pids_max':
+        setLimit(d, 'pidsMax', readPidsMax(c, v));
+        break;
+      case 'cpu_weight':
+        setLimit(d, 'cpuWeight', readCpuWeight(c, v));
+        break;
+      case 'cpu_max':
+        setLimit(d, 'cpuMax', readCpuMax(c, v));
+        break;
     }
   }
   return d;
+}
+
+/** The five limit keys fill one ServiceLimits; a value reported as wrong (undefined) leaves its field unset. */
+function setLimit<K extends keyof ServiceLimits>(d: Draft, field: K, value: ServiceLimits[K] | undefined): void {
+  if (value !== undefined) d.limits = { ...(d.limits ?? NO_LIMITS), [field]: value };
 }
 
 /**

@@ -84,6 +84,26 @@ const CONFUSIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   poststop: 'post_stop',
   exec_stop_post: 'post_stop',
   execstoppost: 'post_stop',
+  // systemd's unit settings, docker's and compose's flags, and Kubernetes' resources for the same limits.
+  memorymax: 'memory_max',
+  memory_limit: 'memory_max',
+  mem_limit: 'memory_max',
+  memory: 'memory_max',
+  memorylimit: 'memory_max',
+  memoryhigh: 'memory_high',
+  tasksmax: 'pids_max',
+  pids_limit: 'pids_max',
+  pids: 'pids_max',
+  pidslimit: 'pids_max',
+  max_pids: 'pids_max',
+  cpuweight: 'cpu_weight',
+  cpu_shares: 'cpu_weight',
+  cpushares: 'cpu_weight',
+  cpuquota: 'cpu_max',
+  cpus: 'cpu_max',
+  cpu_limit: 'cpu_max',
+  cpulimit: 'cpu_max',
+  cpu: 'cpu_max',
 }));
 
 /** Optimal string alignment distance: Levenshtein that also counts a swap of neighbours as one edit. */
