@@ -21,8 +21,9 @@ export function bytes(n: number): string {
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-export function describeExit(exit: { code: number | null; signal: string | null } | null): string {
+export function describeExit(exit: { code: number | null; signal: string | null; oomKill?: boolean } | null): string {
   if (!exit) return '-';
+  if (exit.oomKill === true) return `killed by ${exit.signal ?? 'SIGKILL'} (out of memory: the kernel's OOM killer, memory_max)`;
   return exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
 }
 

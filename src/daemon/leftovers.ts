@@ -2,6 +2,7 @@
 import type { Logger } from '../log/logger-types.js';
 import { readCmdline } from '../os/proc.js';
 import type { ProcessTable } from '../os/process-table.js';
+import { CgroupTable } from '../os/cgroup-table.js';
 import { systemClock, type TrackedProcess } from '../supervisor/ports.js';
 import type { SweepResult } from '../supervisor/shutdown-report.js';
 import { waitGone } from '../supervisor/wait-gone.js';
@@ -9,6 +10,7 @@ import { waitGone } from '../supervisor/wait-gone.js';
 const SWEEP_WAIT_MS = 5000;
 
 export async function killLeftovers(table: ProcessTable, logger: Logger): Promise<void> {
+  if (table instanceof CgroupTable) await killLeftoverCgroups(table, logger);
   const left = table.leftovers();
   if (left.length === 0) return;
   for (const p of left)
@@ -16,6 +18,39 @@ export async function killLeftovers(table: ProcessTable, logger: Logger): Promis
   table.signal(left, 'SIGKILL');
   const remaining = await waitGone(table, systemClock, left, SWEEP_WAIT_MS);
   if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
+}
+
+/**
+ * cgroup mode: what a previous daemon on the same socket left in its cgroups (it was SIGKILLed, say) is
+ * found there whatever it did to its environment, killed by the kernel, and its empty leaves removed.
+ */
+async function killLeftoverCgroups(table: CgroupTable, logger: Logger): Promise<void> {
+  const { layout } = table;
+  const killed: TrackedProcess[] = [];
+  for (const leaf of layout.populatedLeaves()) {
+    const procs = table.membersOfLeaf(leaf);
+    for (const p of procs) logger.warn('leftover of a previous zinit-ts found in its cgroup; killing it', { pid: p.pid, cgroup: leaf, command: commandOf(p.pid) });
+    if (!layout.kill(leaf)) table.signal(procs, 'SIGKILL');
+    killed.push(...procs);
+  }
+  const remaining = await waitGone(table, systemClock, killed, SWEEP_WAIT_MS);
+  if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
+  const removed = layout.removeEmptyLeaves();
+  if (removed.length > 0) logger.info('removed the cgroups a previous zinit-ts left', { count: removed.length });
+}
+
+/** The end of a shutdown in cgroup mode: every leaf still populated is killed by the kernel, and the empty ones go. */
+export function killOurCgroups(table: ProcessTable, logger: Logger): void {
+  if (!(table instanceof CgroupTable)) return;
+  for (const leaf of table.layout.populatedLeaves()) {
+    const procs = table.membersOfLeaf(leaf);
+    for (const p of procs) logger.warn('killing leftover process', { pid: p.pid, cgroup: leaf, command: commandOf(p.pid) });
+    if (!table.layout.kill(leaf)) table.signal(procs, 'SIGKILL');
+  }
+}
+
+export function removeOurCgroups(table: ProcessTable): void {
+  if (table instanceof CgroupTable) table.layout.removeEmptyLeaves();
 }
 
 /** As PID 1 everything but us is a leftover; otherwise what carries our tag. */

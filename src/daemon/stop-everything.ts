@@ -2,7 +2,7 @@
 import type { Logger } from '../log/logger-types.js';
 import type { ShutdownRecord } from '../supervisor/shutdown-report.js';
 import type { Supervision } from './build-supervisor.js';
-import { sweepLeftovers } from './leftovers.js';
+import { killOurCgroups, removeOurCgroups, sweepLeftovers } from './leftovers.js';
 import { shutdownProgressLine } from './shutdown-report-text.js';
 
 const PROGRESS_EVERY_MS = 1000;
@@ -17,7 +17,10 @@ export async function stopEverything(supervision: Supervision, isPid1: boolean, 
   const stops = await manager.shutdown();
   clearInterval(progress);
   await transientRuns.killAll();
+  // What survived its service's stop: the kernel kills each leaf at once; the sweep below waits for them.
+  killOurCgroups(table, logger);
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.postStopAfterSweep(stops.services);
+  removeOurCgroups(table);
   return { stops, sweep };
 }

@@ -2,7 +2,7 @@
 import type { TreeNode } from '../supervisor/process-tree.js';
 import { array, boolean, declared, integer, literal, nullable, number, object, oneOf, record, string, unknown, type Infer } from './api-schema.js';
 
-const exit = nullable(object({ code: nullable(integer()), signal: nullable(string()) }));
+const exit = nullable(object({ code: nullable(integer()), signal: nullable(string()) }, { oomKill: boolean() }));
 
 /** zinit's JSON for a service; `pid` is 0 when nothing runs, as zinit clients expect a number. */
 const statusFields = {
@@ -31,11 +31,20 @@ const health = object({
   statusText: nullable(string()),
 });
 
-export const StatusSchema = object(statusFields, { health });
+/** Its cgroup (null outside cgroup mode) and which of its limits the kernel enforces; absent from a daemon that says nothing of it. */
+const containment = object({
+  cgroup: nullable(string()),
+  limits: object({ enforced: array(string()), notEnforced: array(object({ key: string(), why: string() })) }),
+});
+
+/** Runs the kernel's OOM killer ended. */
+const oomKills = integer();
+
+export const StatusSchema = object(statusFields, { health, containment, oomKills });
 export type StatusJson = Infer<typeof StatusSchema>;
 
 /** A service, or (with `transient`) a running transient command, named `run:<name>`. */
-export const StatusesSchema = array(object(statusFields, { transient: boolean(), health }));
+export const StatusesSchema = array(object(statusFields, { transient: boolean(), health, containment, oomKills }));
 
 export const ServiceStatesSchema = record(string());
 

@@ -27,6 +27,8 @@ export interface Health {
   readonly ready: boolean;
   /** The services that keep it from being ready, by name (the first NOT_READY_LISTED of them). */
   readonly notReady: readonly string[];
+  /** How the services' processes are kept track of: `cgroup` (with its directory) or `proc` (with why not cgroups). */
+  readonly containment?: { readonly mode: 'cgroup'; readonly cgroup: string } | { readonly mode: 'proc'; readonly why: string };
 }
 
 const NOT_READY_LISTED = 20;
@@ -46,7 +48,14 @@ export function health(m: ServiceManager): Health {
     blocked,
     ready: !m.shuttingDown && unready.length === 0,
     notReady: unready.slice(0, NOT_READY_LISTED).map((s) => s.name),
+    ...containmentOf(m),
   };
+}
+
+function containmentOf(m: ServiceManager): Pick<Health, 'containment'> {
+  const c = m.containment;
+  if (c === null) return {};
+  return { containment: c.mode === 'cgroup' ? { mode: 'cgroup', cgroup: c.base } : { mode: 'proc', why: c.why } };
 }
 
 /** `/healthz/live` (or `?probe=live`) asks whether the manager answers; `/healthz`, `/healthz/ready` whether every service is ready. */
@@ -106,6 +115,21 @@ export function buildRegistry(src: MetricsSources): Registry {
         this.inc({ service: s.name }, Math.max(0, grew));
       }
       lastLiveRestarts = now;
+    },
+  });
+  let lastOomKills = new Map<string, number>();
+  new Counter({
+    name: 'zinit_service_oom_kills_total',
+    help: 'Runs of the service the kernel\'s OOM killer ended (cgroup mode with the memory controller)',
+    labelNames: labels,
+    registers: [reg],
+    collect() {
+      const now = new Map<string, number>();
+      for (const s of manager.list()) {
+        now.set(s.name, s.oomKills);
+        this.inc({ service: s.name }, Math.max(0, s.oomKills - (lastOomKills.get(s.name) ?? 0)));
+      }
+      lastOomKills = now;
     },
   });
   new Gauge({

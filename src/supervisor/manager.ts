@@ -7,11 +7,14 @@ import { ServiceRunner, type RunnerDeps, type StopReport } from './service-runne
 import { failedForGood, hasProcess } from './state.js';
 import { exitCodeOf } from './signal-number.js';
 import { statusOf, type ServiceStatus } from './service-status.js';
+import type { Containment, ContainmentPort } from './containment.js';
 import { planReload, type ReloadResult } from './reload-plan.js';
 import { blockReason } from './block-reason.js';
 import { stopInDependencyOrder } from './ordered-stop.js';
 
 export interface ManagerDeps extends Omit<RunnerDeps, 'onChange'> {
+  /** cgroup mode or /proc discovery, and what becomes of each service's limits; absent: /proc, nothing said. */
+  readonly containment?: ContainmentPort;
   /** A critical service failed for good (or a critical oneshot failed) with this exit code. */
   readonly onCriticalFailure?: (service: string, exitCode: number) => void;
   /** Runs a service's post_stop command once all its processes are gone. */
@@ -38,6 +41,11 @@ export class ServiceManager {
   private readonly postStopped = new WeakMap<ServiceRunner, { readonly run: number; readonly promise: Promise<void> }>();
 
   constructor(private readonly deps: ManagerDeps) {}
+
+  /** Which way the services' processes are kept track of; null when nothing was said (tests). */
+  get containment(): Containment | null {
+    return this.deps.containment?.mode ?? null;
+  }
 
   get shuttingDown(): boolean {
     return this.shutdownPromise !== null;
@@ -156,7 +164,8 @@ export class ServiceManager {
   }
 
   status(name: string): ServiceStatus {
-    return statusOf(this.runner(name), this.runners, this.warnings.get(name));
+    const r = this.runner(name);
+    return statusOf(r, this.runners, this.warnings.get(name), this.deps.containment?.ofService(r.config) ?? null);
   }
 
   list(): ServiceStatus[] {
@@ -301,7 +310,7 @@ export class ServiceManager {
     if (this.shuttingDown) return;
     for (const r of this.runners.values()) {
       if (r.target !== 'Up' || !r.wantStart || hasProcess(r.state) || r.isStopping) continue;
-      const reason = blockReason(r, { graph: this.graph, runners: this.runners, broken: this.broken });
+      const reason = this.deps.containment?.refusal(r.config) ?? blockReason(r, { graph: this.graph, runners: this.runners, broken: this.broken });
       if (reason === null) r.spawn();
       else if (r.state !== 'Blocked' || r.blockedReason !== reason) r.block(reason);
     }

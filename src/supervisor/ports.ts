@@ -1,10 +1,12 @@
 // What the supervisor needs from the outside world, as interfaces: the real OS is wired in by the daemon, tests pass fakes.
-import type { Probe } from '../config/types.js';
+import type { Probe, ServiceLimits } from '../config/types.js';
 
 export interface ExitStatus {
   /** Exit code, or null when killed by a signal. */
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** Killed by the kernel's OOM killer (its cgroup's memory.events counted the kill); cgroup mode only. */
+  readonly oomKill?: boolean;
 }
 
 export interface SpawnRequest {
@@ -22,6 +24,8 @@ export interface SpawnRequest {
    * passed here as it arrives (chunks, not lines; nothing is kept). Absent: no fd 3.
    */
   readonly notifyFd?: ((text: string) => void) | null;
+  /** The service's kernel limits, for its main process and probes (cgroup mode writes them to its leaf). */
+  readonly limits?: ServiceLimits;
 }
 
 export interface ProcessHandle {
@@ -90,6 +94,13 @@ export interface ProcessTablePort {
   alive(procs: readonly TrackedProcess[]): TrackedProcess[];
   /** Signal each process that is still the same one; returns how many were signalled. */
   signal(procs: readonly TrackedProcess[], signal: NodeJS.Signals): number;
+  /**
+   * Where the kernel keeps the service's processes (cgroup mode): calls `fn` when its population changes
+   * (the last process gone), until the returned function is called.
+   */
+  watch?(service: string, fn: () => void): () => void;
+  /** Where the kernel can: SIGKILL to every process of the service at once (cgroup.kill); false when it cannot. */
+  killAll?(service: string): boolean;
 }
 
 /** Says that a child of ours changed state (SIGCHLD): a walk of the process table begun after it sees the change. */

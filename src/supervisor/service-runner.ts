@@ -87,6 +87,8 @@ export class ServiceRunner {
   liveFailuresInRow = 0;
   /** Restarts caused by the liveness probe (also counted in `restarts`). */
   liveRestarts = 0;
+  /** Runs ended by the kernel's OOM killer. */
+  oomKills = 0;
   /** The service's own STATUS= (notify: systemd), for the current run. */
   statusText: string | null = null;
   private stopping: Promise<StopReport> | null = null;
@@ -307,7 +309,11 @@ export class ServiceRunner {
     this.clearProbe();
     const c = this.config;
     const ok = status.code === 0;
-    const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal };
+    const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal, ...(status.oomKill === true ? { oomKill: true } : {}) };
+    if (status.oomKill === true) {
+      this.oomKills++;
+      this.deps.logger.error('service killed by the kernel\'s OOM killer: it reached memory_max', { service: c.name, pid: main.handle.pid, memoryMax: c.limits.memoryMax });
+    }
     // The precise reason of a failed spawn is known only once the spawn has settled.
     if (main.handle.pid === 0) this.deps.logger.error('service could not be started', { service: c.name, error: main.handle.spawnError ?? 'unknown error' });
     // A run stopped by request ended as asked, even if a start came meanwhile (that start spawns a new run).

@@ -1,6 +1,7 @@
 // What the manager reports of one service: its state and target, its dependencies' states, its last exit, why it waits, what its file warned about.
 import type { ServiceRunner } from './service-runner.js';
 import type { State, Target } from './state.js';
+import type { ServiceContainment } from './containment.js';
 
 export interface ServiceStatus {
   readonly name: string;
@@ -9,8 +10,10 @@ export interface ServiceStatus {
   readonly target: Target;
   readonly after: Readonly<Record<string, State>>;
   /** The last finished run of the main process, and its pid. */
-  readonly exit: { readonly pid: number; readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
+  readonly exit: { readonly pid: number; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly oomKill?: true } | null;
   readonly restarts: number;
+  /** Runs the kernel's OOM killer ended (cgroup mode with the memory controller). */
+  readonly oomKills: number;
   /** A restart is under way: its backoff delay runs, or the last run is still being stopped first (target Up). */
   readonly restarting: boolean;
   readonly reason: string | null;
@@ -18,6 +21,8 @@ export interface ServiceStatus {
   /** What the service file's last load warned about (unknown keys), each `file:line:column: message`. */
   readonly warnings: readonly string[];
   readonly health: ServiceHealth;
+  /** Its cgroup and what became of its limits; null when the manager was told nothing of containment. */
+  readonly containment: ServiceContainment | null;
 }
 
 /** What its probes and notifications say. */
@@ -33,7 +38,7 @@ export interface ServiceHealth {
 }
 
 /** The status of `r`; a dependency with no runner is 'Unknown'. */
-export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceRunner>, warnings: readonly string[] = []): ServiceStatus {
+export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceRunner>, warnings: readonly string[] = [], containment: ServiceContainment | null = null): ServiceStatus {
   const after: Record<string, State> = {};
   for (const dep of r.config.after) after[dep] = runners.get(dep)?.state ?? 'Unknown';
   return {
@@ -42,12 +47,14 @@ export function statusOf(r: ServiceRunner, runners: ReadonlyMap<string, ServiceR
     state: r.state,
     target: r.target,
     after,
-    exit: r.lastExit ? { pid: r.lastExit.pid, code: r.lastExit.code, signal: r.lastExit.signal } : null,
+    exit: r.lastExit ? { pid: r.lastExit.pid, code: r.lastExit.code, signal: r.lastExit.signal, ...(r.lastExit.oomKill === true ? { oomKill: true as const } : {}) } : null,
     restarts: r.restarts,
+    oomKills: r.oomKills,
     restarting: r.restartPending || (r.isStopping && r.target === 'Up'),
     reason: r.state === 'Blocked' ? r.blockedReason : null,
     oneshot: r.config.oneshot,
     warnings,
     health: { probeError: r.probeError, liveFailures: r.liveFailuresInRow, liveRestarts: r.liveRestarts, statusText: r.statusText },
+    containment,
   };
 }

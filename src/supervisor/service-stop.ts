@@ -132,7 +132,13 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
         }
       });
     };
-    const unsubscribe = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
+    const unsubscribeChild = deps.childEvents?.subscribe(rescan) ?? ((): void => undefined);
+    // cgroup mode: the leaf's populated flag flips to 0 with the last process, wherever it was reparented.
+    const unwatch = table.watch?.(c.name, rescan) ?? ((): void => undefined);
+    const unsubscribe = (): void => {
+      unsubscribeChild();
+      unwatch();
+    };
     if (polling) rescan();
     // The first walk follows the first child exit: while a stopped tree is dying its exits are handled and its
     // orphans reaped first, so the walk meets no zombies (and a walk of a live tree just before it dies makes the
@@ -163,6 +169,8 @@ export async function stopService(deps: StopDeps, c: ServiceConfig, main: MainPr
       const alive = machine.last.length + (machine.mainRunning ? 1 : 0);
       logger.warn('stop timed out, sending SIGKILL', { service: c.name, processes: alive });
       deliver(machine.on({ kind: 'deadline' }));
+      // Whatever the last walk has not met yet (forked since) is in the leaf too: the kernel kills it all at once.
+      table.killAll?.(c.name);
       after(SIGKILL_GRACE_MS, () => finish(table.alive([...(mainExited ? [] : mainSeen), ...machine.last])));
       rescan();
     });

@@ -8,5 +8,5 @@ export interface ServiceProcessDeps {
 }
 
 export function serviceSpawnRequest(deps: ServiceProcessDeps, c: ServiceConfig, role: SpawnRequest['role'], argv: readonly string[]): SpawnRequest {
-  return { service: c.name, role, argv, env: deps.env(c), cwd: c.dir, uid: c.uid, gid: c.gid, output: deps.output(c) };
+  return { service: c.name, role, argv, env: deps.env(c), cwd: c.dir, uid: c.uid, gid: c.gid, output: deps.output(c), ...(role === 'post-stop' ? {} : { limits: c.limits }) };
 }

@@ -84,6 +84,7 @@ export class TransientRuns {
       if (handle.pid > 0 && !exited) proc.signalGroup(handle.pid, 'SIGKILL');
       killedTracked = table.find(tagName, handle.pid > 0 ? handle.pid : null);
       table.signal(killedTracked, 'SIGKILL');
+      table.killAll?.(tagName);
     };
     const timer = req.timeoutMs !== null && handle.pid > 0 ? clock.setTimeout(() => ((timedOut = true), killTree()), req.timeoutMs) : null;
     const done = (async (): Promise<RunResult> => {
@@ -92,6 +93,7 @@ export class TransientRuns {
       // Nothing of a finished run may outlive it: whatever it left running goes now.
       const left = await table.findFresh(tagName, null);
       const leftoversKilled = table.signal(left, 'SIGKILL');
+      if (left.length > 0) table.killAll?.(tagName);
       await waitGone(table, clock, [...left, ...killedTracked], 5000);
       this.active.delete(id);
       logger.info('transient run finished', { id, name, pid: handle.pid, code: status.code, signal: status.signal, timedOut, cancelled, leftoversKilled });

@@ -23,10 +23,12 @@ export function registerInit(program: Command, globals: Globals): void {
     .option('--shutdown-signals <list>', 'comma-separated signals that start a shutdown', DEFAULT_SHUTDOWN_SIGNALS.join(','))
     .option('--max-heap <MiB>', "the daemon's JavaScript heap limit (0: Node's default)", String(DEFAULT_MAX_HEAP_MIB))
     .option('--environment-file <path>', 'NAME=VALUE lines every service gets, read once at start (default: $ZINIT_TS_ENVIRONMENT_FILE, else /etc/environment; "" for none)')
+    .option('--cgroup <auto|off|PATH>', 'keep each service in a cgroup v2 of its own: auto (where the cgroup filesystem is writable), off (/proc discovery), or the cgroup directory to use', 'auto')
+    .option('--require-cgroup', 'refuse to run without cgroup mode, and refuse a service whose limits the kernel cannot enforce')
     .addOption(httpTokenFileOption())
     .addOption(httpAllowRemoteOption())
     .addOption(httpAllowOriginOption())
-    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string; environmentFile?: string } & HttpFlagValues) => {
+    .action(async (o: { config: string; container?: boolean; buffer: string; logFormat: string; shutdownSignals: string; metrics?: string; maxHeap: string; environmentFile?: string; cgroup: string; requireCgroup?: boolean } & HttpFlagValues) => {
       const maxHeap = Number(o.maxHeap);
       if (!Number.isInteger(maxHeap) || maxHeap < 0 || (maxHeap > 0 && maxHeap < 64)) throw new CliError(`--max-heap must be a whole number of MiB, at least 64 (or 0 for Node's default), got "${o.maxHeap}"`);
       const buffer = Number(o.buffer);
@@ -37,6 +39,8 @@ export function registerInit(program: Command, globals: Globals): void {
         if (!sig || sig === 'SIGKILL' || sig === 'SIGSTOP' || sig === 'SIGCHLD') throw new CliError(`--shutdown-signals: "${s}" cannot be used; use names such as SIGTERM,SIGINT`);
         return sig;
       });
+      if (o.cgroup !== 'auto' && o.cgroup !== 'off' && !o.cgroup.startsWith('/')) throw new CliError(`--cgroup must be auto, off or an absolute path to a cgroup v2 directory, got "${o.cgroup}"`);
+      if (o.cgroup === 'off' && o.requireCgroup === true) throw new CliError('--require-cgroup cannot be used with --cgroup off: drop one of them');
       if (o.metrics !== undefined) {
         try {
           parseListen(o.metrics);
@@ -55,6 +59,8 @@ export function registerInit(program: Command, globals: Globals): void {
         http: httpOptionsOf(o),
         logLevel: globals().debug === true ? 'debug' : 'info',
         environmentFile: o.environmentFile,
+        cgroup: o.cgroup,
+        requireCgroup: o.requireCgroup === true,
       };
       // The re-executed process gets the options and starts the daemon without parsing the command line again.
       await startDaemon(maxHeap, options, handoffEnvironment(maxHeap, options));

@@ -17,13 +17,16 @@ interface ServiceView {
   readonly state: string;
   readonly target: string;
   readonly after: Readonly<Record<string, string>>;
-  readonly exit?: { readonly code: number | null; readonly signal: string | null } | null;
+  readonly exit?: { readonly code: number | null; readonly signal: string | null; readonly oomKill?: boolean } | null;
   readonly restarts?: number;
   readonly reason?: string | null;
   /** zinit-ts only: what the service file holds that zinit would ignore. */
   readonly warnings?: readonly string[];
   /** zinit-ts only: what its probes and notifications say. */
   readonly health?: { readonly probeError: string | null; readonly liveFailures: number; readonly liveRestarts: number; readonly statusText: string | null };
+  /** zinit-ts only: its cgroup and what the kernel enforces of its limits. */
+  readonly containment?: { readonly cgroup: string | null; readonly limits: { readonly enforced: readonly string[]; readonly notEnforced: readonly { readonly key: string; readonly why: string }[] } };
+  readonly oomKills?: number;
 }
 
 export async function listServices(socket: string, o: OutputOptions): Promise<void> {
@@ -48,6 +51,7 @@ export async function serviceStatus(socket: string, name: string, o: OutputOptio
   const lines = [`name:     ${s.name}`, `state:    ${s.state}`, `pid:      ${s.pid || '-'}`, `target:   ${s.target}`, `last exit: ${describeExit(s.exit ?? null)}`, `restarts: ${s.restarts ?? '-'}`];
   if (s.reason) lines.push(`reason:   ${s.reason}`);
   lines.push(...healthLines(s.health));
+  lines.push(...containmentLines(s));
   lines.push(...warningLines(s.warnings ?? []));
   const deps = Object.entries(s.after);
   lines.push(deps.length === 0 ? 'after:    -' : 'after:');
@@ -77,6 +81,17 @@ function healthLines(h: ServiceView['health']): string[] {
   if (h.statusText !== null) lines.push(`status:   ${h.statusText}`);
   if (h.probeError !== null) lines.push(`probe:    ${h.probeError}${h.liveFailures > 0 ? ` (liveness failed ${h.liveFailures} in a row)` : ''}`);
   if (h.liveRestarts > 0) lines.push(`liveness restarts: ${h.liveRestarts}`);
+  return lines;
+}
+
+/** Its cgroup, the limits the kernel enforces, and plainly the ones it does not, with why. */
+function containmentLines(s: ServiceView): string[] {
+  const c = s.containment;
+  const lines: string[] = [];
+  if (c !== undefined && c.cgroup !== null) lines.push(`cgroup:   ${c.cgroup}`);
+  if (c !== undefined && c.limits.enforced.length > 0) lines.push(`limits:   ${c.limits.enforced.join(', ')} (enforced by the kernel)`);
+  for (const n of c?.limits.notEnforced ?? []) lines.push(`limit NOT enforced: ${n.key}: ${n.why}`);
+  if ((s.oomKills ?? 0) > 0) lines.push(`oom kills: ${s.oomKills}`);
   return lines;
 }
 

@@ -149,3 +149,73 @@ test('a finished stop leaves no timer and no subscription behind', async () => {
   assert.equal(h.os.subscribers, 0);
   assert.equal(h.clock.pending, 0);
 });
+
+/** cgroup mode's table: the leaf's populated flag is watched, and cgroup.kill reaches the whole leaf. */
+class FakeCgroupOs extends FakeOs {
+  readonly watchers = new Set<() => void>();
+  readonly kills: string[] = [];
+  watch(_service: string, fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+  killAll(service: string): boolean {
+    this.kills.push(service);
+    this.extra.set(service, []);
+    for (const fn of [...this.watchers]) fn();
+    return true;
+  }
+  /** The last process left the leaf: populated 0, told by inotify, not by a child event. */
+  emptied(service: string): void {
+    this.extra.set(service, []);
+    for (const fn of [...this.watchers]) fn();
+  }
+}
+
+function startContained(config: ServiceConfig, setup: (os: FakeCgroupOs, mainPid: number) => void) {
+  const clock = new FakeClock();
+  const os = new FakeCgroupOs();
+  const handle = os.spawn({ service: config.name, role: 'main', argv: ['x'], env: {}, cwd: '/', uid: null, gid: null, output: null });
+  setup(os, handle.pid);
+  let settled = false;
+  const done = stopService({ proc: os, table: os, clock, logger: quietLogger, childEvents: os }, config, { pid: handle.pid, exited: handle.exited }).then((r) => {
+    settled = true;
+    return r;
+  });
+  return { clock, os, done, settled: () => settled };
+}
+
+const escapee: TrackedProcess = { pid: 4242, startTime: 7, ppid: 1, pgrp: 4242, session: 4242, comm: 'sleep', state: 'S', escaped: true, underMain: false };
+
+test('cgroup mode: an escapee is signalled, and its death ends the stop through populated 0 with no child event and no poll', async () => {
+  const h = startContained(svc('esc', { shutdownTimeoutMs: 10_000 }), (os) => os.extra.set('esc', [escapee]));
+  await flush();
+  await h.clock.advance(FIRST_SCAN_MS);
+  assert.deepEqual(h.os.signals.filter((s) => s.pid === escapee.pid).map((s) => s.signal), ['SIGTERM', 'SIGCONT'], 'the stop signal first, at the first walk after the main exit');
+  const scans = h.os.scans;
+  await h.clock.advance(5000);
+  assert.equal(h.os.scans, scans, 'nothing polls while the escapee lives');
+  assert.equal(h.settled(), false);
+  h.os.emptied('esc');
+  await flush();
+  const r = await h.done;
+  assert.equal(r.sigkill, false);
+  assert.equal(r.remaining.length, 0);
+  assert.deepEqual(h.os.kills, [], 'no cgroup.kill before the deadline');
+  assert.equal(h.os.watchers.size, 0, 'the watch ends with the stop');
+});
+
+test('cgroup mode: at the deadline cgroup.kill reaches the leaf, once, beside the SIGKILL of what the walks met', async () => {
+  const h = startContained(svc('stubborn', { shutdownTimeoutMs: 1000 }), (os) => {
+    os.diesOn = new Set(['SIGKILL']);
+    os.extra.set('stubborn', [escapee]);
+  });
+  await flush();
+  await h.clock.advance(999);
+  assert.deepEqual(h.os.kills, []);
+  await h.clock.advance(1);
+  assert.deepEqual(h.os.kills, ['stubborn']);
+  assert.ok(h.os.signals.some((s) => s.pid === escapee.pid && s.signal === 'SIGKILL'));
+  const r = await h.done;
+  assert.equal(r.sigkill, true);
+  assert.deepEqual(r.remaining, []);
+});
