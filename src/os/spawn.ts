@@ -7,8 +7,8 @@ import { attachCapture } from '../log/capture.js';
 import { primaryGroupOf } from './identity.js';
 
 /** Exit codes a shell would give when a command cannot be run. */
-const NOT_FOUND = 127;
-const NOT_EXECUTABLE = 126;
+export const NOT_FOUND = 127;
+export const NOT_EXECUTABLE = 126;
 
 export function spawnProcess(req: SpawnRequest): ProcessHandle {
   const [file, ...args] = req.argv;
@@ -120,7 +120,8 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function describeSpawnError(file: string, err: NodeJS.ErrnoException): string {
+/** What the log and status say when `file` could not be started (err: the spawn error, or its errno alone). */
+export function describeSpawnError(file: string, err: Pick<NodeJS.ErrnoException, 'code' | 'message'>): string {
   if (err.code === 'ENOENT') return `command not found: ${file} (check \`exec\` and PATH)`;
   if (err.code === 'EACCES') return `permission denied: ${file} is not executable`;
   return `cannot start ${file}: ${err.message}`;
