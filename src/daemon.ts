@@ -6,6 +6,8 @@ import { createLogger, type LogLevel } from './log/logger.js';
 import { announceStart } from './daemon/announce-start.js';
 import { buildSupervisor } from './daemon/build-supervisor.js';
 import { closeEverything } from './daemon/close-everything.js';
+import { chooseContainment, type ContainmentChoice } from './daemon/containment-setup.js';
+import { messageOf } from './errors/message-of.js';
 import { bindControlSocket } from './daemon/control-socket.js';
 import { HttpRpc } from './daemon/http-rpc.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './ipc/http/http-options.js';
@@ -38,6 +40,10 @@ export interface DaemonOptions {
   readonly heapLimit?: { readonly limitMiB: number; readonly note: string | null };
   /** The manager's own log: `debug` with `-d`; default `info`. */
   readonly logLevel?: LogLevel;
+  /** `init --cgroup`: auto (default), off, or the cgroup v2 directory to use. */
+  readonly cgroup?: string;
+  /** `init --require-cgroup`: no cgroup mode, or a limit the kernel cannot enforce, is an error. */
+  readonly requireCgroup?: boolean;
 }
 
 /** Runs the manager in the foreground; resolves with the process exit code once everything is stopped. */
@@ -49,14 +55,22 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const isPid1 = process.pid === 1;
   const shutdown = new ShutdownRequests(logger);
   installPid1Duties(opts.shutdownSignals, shutdown, logger);
-
+  // Before any child: in cgroup mode the daemon leaves its cgroup for a leaf of its own, and every process it starts begins there.
+  let containment: ContainmentChoice;
+  try {
+    containment = chooseContainment({ setting: opts.cgroup ?? 'auto', required: opts.requireCgroup === true, socketPath: opts.socketPath }, logger);
+  } catch (err) {
+    logger.error(messageOf(err));
+    return 1;
+  }
   // Off the main thread, from the first moment: the socket answers while hostile files are parsed, and their heap goes with the worker.
   const loading = loadConfigDirIsolated(opts.configDir);
   loading.catch(() => undefined);
+
   const reaping = startReaper(logger, registry.has.bind(registry), isPid1);
   const libc = reaping?.libc ?? null;
   const activity = trimWhenIdle(libc, logger);
-  const supervision = await buildSupervisor(opts, { logger, isPid1, reaping, activity, shutdown });
+  const supervision = await buildSupervisor(opts, { logger, isPid1, reaping, activity, shutdown, containment });
   const { manager, table } = supervision;
 
   const http = new HttpRpc(opts.http ?? DEFAULT_HTTP_OPTIONS, opts.socketPath, logger);
@@ -74,6 +88,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const record = await stopEverything(supervision, isPid1, logger);
   reportShutdown(record, shutdown, logger);
   await closeEverything(supervision.output, server, http, metrics);
+  // A directory of our own making goes with us; a cgroup we own (a container's, a systemd unit's) stays for the next daemon.
+  containment.layout?.tearDown();
   powerOffIfAsked(request, { isPid1, container: opts.container }, libc);
   return request.exitCode;
 }

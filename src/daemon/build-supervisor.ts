@@ -7,7 +7,10 @@ import { ChildEvents } from '../os/child-events.js';
 import { randomInstanceId } from '../os/instance-id.js';
 import { FileSink } from '../os/log-file-sink.js';
 import { createNotifySockets } from '../os/notify-socket.js';
-import { ProcessTable } from '../os/process-table.js';
+import { ProcessTable, type ProcessTableOptions } from '../os/process-table.js';
+import { CgroupTable } from '../os/cgroup-table.js';
+import { containedSpawn } from '../os/contained-spawn.js';
+import type { ContainmentChoice } from './containment-setup.js';
 import { tagEnv, type DaemonTag } from '../os/process-tag.js';
 import { environmentFileFrom, readSystemEnvironment } from '../os/system-environment.js';
 import { ServiceManager } from '../supervisor/manager.js';
@@ -45,18 +48,23 @@ export interface SupervisorGround {
   readonly reaping: Reaping | null;
   readonly activity: IdleActivity;
   readonly shutdown: ShutdownRequests;
+  /** cgroup mode (with its layout) or /proc discovery. */
+  readonly containment: ContainmentChoice;
 }
 
 export async function buildSupervisor(opts: SupervisorSettings, ground: SupervisorGround): Promise<Supervision> {
-  const { logger, isPid1, reaping, activity, shutdown } = ground;
-  const { proc } = activity;
+  const { logger, isPid1, reaping, activity, shutdown, containment } = ground;
+  const { layout, setpriv } = containment;
+  // cgroup mode: every process enters its service's leaf before its program runs.
+  const proc = layout === null ? activity.proc : { ...activity.proc, spawn: containedSpawn({ layout, setpriv, spawn: (req) => activity.proc.spawn(req) }) };
   const tag: DaemonTag = { instance: await randomInstanceId(), domain: path.resolve(opts.socketPath) };
   const discovery = process.env.ZINIT_TS_DISCOVERY === 'group' ? 'group' : 'full';
   if (discovery === 'group') logger.warn('ZINIT_TS_DISCOVERY=group: the environment tag is not read, so escaped processes are not found by a stop and leftovers are not recognised; the final sweep still runs (diagnostic mode)');
   const restAtMainExit = process.env.ZINIT_TS_STOP_RULE !== 'start-only';
   if (!restAtMainExit) logger.warn('ZINIT_TS_STOP_RULE=start-only: processes outside the main group get no stop signal when the main process exits (diagnostic mode)');
   // Every process of ours descends from us as PID 1 or as a subreaper: a stop walks that subtree, not the host.
-  const table = new ProcessTable({ tag, discovery, scope: isPid1 || reaping?.subreaper === true ? 'subtree' : 'host' });
+  const tableOptions: ProcessTableOptions = { tag, discovery, scope: isPid1 || reaping?.subreaper === true ? ('subtree' as const) : ('host' as const) };
+  const table = layout === null ? new ProcessTable(tableOptions) : new CgroupTable({ ...tableOptions, layout });
   const logs = new LogStore({ capacityPerService: opts.bufferLines });
   const output = new OutputRouting({
     ring: (service, stream, text) => void logs.append(service, stream, text),
@@ -83,6 +91,7 @@ export async function buildSupervisor(opts: SupervisorSettings, ground: Supervis
     logger,
     childEvents: reaping?.childEvents ?? new ChildEvents(false),
     restAtMainExit,
+    containment: containment.port,
     ...processes,
     onSpawned: (c) => output.processStarted(c),
     netProbe: lazyNetProbe(async () => (await import('../os/net-probe.js')).netProbePort),

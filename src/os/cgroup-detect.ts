@@ -1,5 +1,4 @@
 // Finds whether cgroup mode can run here and which cgroup v2 directory the daemon owns: pure parsers of /proc texts plus one reader.
-import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errnoOf } from '../errors/errno.js';
@@ -101,8 +100,13 @@ export function locateCgroup(own: string, mounts: readonly Cgroup2Mount[]): Cgro
 
 /** A short key for one control socket: the first 12 hex digits of the SHA-256 of its absolute path. */
 export function cgroupInstanceKey(socketPath: string): string {
-  return createHash('sha256').update(path.resolve(socketPath)).digest('hex').slice(0, 12);
+  // FNV-1a, 64 bits: stable across runs and Node versions, and node:crypto stays out of the daemon.
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(path.resolve(socketPath))) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0').slice(0, 12);
 }
+
+let trialSeq = 0;
 
 /** Reads /proc, tries the filesystem, and says which cgroup directory the daemon owns (or why none). */
 export function detectCgroup(opts: DetectOptions): CgroupDetection {
@@ -204,7 +208,7 @@ function writeProblem(dir: string): string | null {
   } catch (err) {
     return `not writable by us (${errnoOf(err) ?? 'error'})`;
   }
-  const trial = path.join(dir, `zinit-ts-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const trial = path.join(dir, `zinit-ts-probe-${process.pid}-${trialSeq++}`);
   try {
     fs.mkdirSync(trial);
   } catch (err) {

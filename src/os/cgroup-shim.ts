@@ -174,3 +174,10 @@ function sameFile(a: string, b: string): boolean {
     return false;
   }
 }
+
+/** Why no process can enter its cgroup through the shim on this system (no /bin/sh or /usr/bin/env), or null. */
+export function shimProblem(): string | null {
+  const missing = [SHELL, ENV].filter((f) => !isRunnableFile(f));
+  if (missing.length === 0) return null;
+  return `a process enters its service's cgroup through ${SHELL} and ${ENV} before its program runs, and this system has no ${missing.join(' or ')}`;
+}

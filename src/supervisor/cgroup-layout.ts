@@ -17,6 +17,9 @@ export interface LimitReport {
 
 export const NO_LIMIT_REPORT: LimitReport = { enforced: [], notEnforced: [] };
 
+/** The directories a daemon makes in the cgroup it owns. */
+export const LAYOUT_DIRS: readonly string[] = ['manager', 'services', 'post-stop', 'runs'];
+
 /** Which processes a spawn is: the leaf it enters. */
 export type LeafRole = 'main' | 'test' | 'post-stop' | 'run';
 
@@ -45,6 +48,11 @@ export interface CgroupLayoutOptions {
   /** The directory this daemon owns: everything it makes is below it. */
   readonly base: string;
   readonly selfPid: number;
+  /**
+   * The cgroup the daemon came from, when base is a directory it made inside it (not the cgroup itself):
+   * at exit the daemon goes back there and removes base.
+   */
+  readonly home?: string | null;
 }
 
 /**
@@ -105,6 +113,28 @@ export class CgroupLayout {
       }
     }
     this.enabled = enabled;
+  }
+
+  /**
+   * At exit: back to the cgroup the daemon came from, and base removed with whatever is empty in it, so a
+   * daemon that made its own directory leaves none behind. Nothing is moved when base is the daemon's own
+   * cgroup (the next daemon there reuses the tree). Returns whether base is gone.
+   */
+  tearDown(): boolean {
+    const home = this.opts.home ?? null;
+    if (home === null) return false;
+    try {
+      this.fs.write(`${home}/cgroup.procs`, String(this.opts.selfPid));
+    } catch (err) {
+      if (err instanceof CgroupError) return false;
+      throw err;
+    }
+    // Nothing enters a leaf any more: whatever is empty goes, whatever a spawn counted.
+    for (const l of this.leaves.values()) l.stopWatching?.();
+    this.leaves.clear();
+    this.removeEmptyLeaves();
+    for (const d of [...LAYOUT_DIRS].reverse()) this.fs.rmdir(`${this.base}/${d}`);
+    return this.fs.rmdir(this.base);
   }
 
   /** Why `controller` cannot limit anything here, or null when it can. */

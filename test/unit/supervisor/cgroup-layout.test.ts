@@ -203,3 +203,24 @@ test('oomKills and usage read memory.events, memory.current and cpu.stat where t
   assert.equal(bare.oomKills(l2), null, 'no memory controller: no OOM count');
   assert.deepEqual(bare.usage(l2), { memoryBytes: null, cpuUsec: null });
 });
+
+test('tearDown: a base the daemon made goes at exit, the daemon back in its own cgroup; a cgroup it owns stays', () => {
+  const fs = new FakeCgroupFs(ROOT);
+  fs.addProcess(ROOT, SELF);
+  const made = new CgroupLayout({ fs, base: BASE, selfPid: SELF, home: ROOT });
+  made.setUp();
+  made.enter(made.leafFor('a', 'main'), NO_LIMITS);
+  assert.equal(fs.dirOf(SELF), `${BASE}/manager`);
+  assert.equal(made.tearDown(), true);
+  assert.equal(fs.dirOf(SELF), ROOT);
+  assert.deepEqual(fs.tree(), [ROOT]);
+
+  const fs2 = new FakeCgroupFs(ROOT);
+  fs2.mkdir(BASE);
+  fs2.addProcess(BASE, SELF);
+  const owned = new CgroupLayout({ fs: fs2, base: BASE, selfPid: SELF });
+  owned.setUp();
+  assert.equal(owned.tearDown(), false);
+  assert.equal(fs2.dirOf(SELF), `${BASE}/manager`);
+  assert.ok(fs2.exists(`${BASE}/services`));
+});
