@@ -73,6 +73,17 @@ export class CgroupLayout {
     this.base = opts.base;
   }
 
+  /**
+   * A layout that only reports, for `check`: the controllers counted as enabled are those `dir` is offered,
+   * which a daemon owning a cgroup there could enable. Nothing is made or moved.
+   */
+  static readOnly(fs: CgroupFs, dir: string): CgroupLayout {
+    const layout = new CgroupLayout({ fs, base: dir, selfPid: 0 });
+    layout.offered = words(fs.read(`${dir}/cgroup.controllers`));
+    layout.enabled = new Set(LIMIT_CONTROLLERS.filter((c) => layout.offered.includes(c)));
+    return layout;
+  }
+
   get manager(): string {
     return `${this.base}/manager`;
   }

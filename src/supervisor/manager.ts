@@ -150,7 +150,10 @@ export class ServiceManager {
         const wasUp = r.target === 'Up';
         await this.stop(name);
         const config = services.get(name);
-        if (config) r.config = config;
+        if (config) {
+          r.config = config;
+          this.tellLimits(config);
+        }
         if (wasUp) r.requestStart();
       }),
     );
@@ -209,7 +212,15 @@ export class ServiceManager {
     );
   }
 
+  /** A limit the kernel will not enforce is said once per load of the file, with why. */
+  private tellLimits(config: ServiceConfig): void {
+    const { notEnforced } = this.deps.containment?.ofService(config).limits ?? { notEnforced: [] };
+    const first = notEnforced[0];
+    if (first !== undefined) this.deps.logger.warn(`limit not enforced: ${first.why}`, { service: config.name, limits: notEnforced.map((n) => n.key).join(',') });
+  }
+
   private add(config: ServiceConfig): ServiceRunner {
+    this.tellLimits(config);
     const r = new ServiceRunner(config, { ...this.deps, onChange: (x) => this.onChange(x), onLivenessFailure: (x, error) => void this.restartUnhealthy(x, error) });
     this.runners.set(config.name, r);
     return r;

@@ -8,7 +8,8 @@ export function registerCheck(program: Command): void {
     .description('validate service files, print start and stop order; non-zero exit on any error')
     .option('-c, --config <dir>', 'config directory', '/etc/zinit')
     .option('--budget <seconds>', "warn when the worst-case shutdown exceeds this (e.g. a pod's terminationGracePeriodSeconds)")
-    .action(async (o: { config: string; budget?: string }) => {
+    .option('--require-cgroup', 'a limit (memory_max, pids_max, …) the kernel cannot enforce on this machine is an error')
+    .action(async (o: { config: string; budget?: string; requireCgroup?: boolean }) => {
       // Loaded only for `check`, so the other commands start fast.
       const [{ loadConfigDir }, { strictLoad }, { formatConfigError }, { buildDependencyGraph }, { cycleMessage, invalidDependencyOf, undefinedDependencyOf }, { resolveIdentity }] = await Promise.all([
         import('../../config/load-dir.js'),
@@ -45,6 +46,15 @@ export function registerCheck(program: Command): void {
         if (!Number.isFinite(budget) || budget < 0) throw new CliError(`--budget must be a number of seconds, got "${o.budget}"`);
         if (worst.total / 1000 > budget) {
           problems.push(`worst-case shutdown ${(worst.total / 1000).toFixed(1)} s exceeds the budget of ${budget} s; lower shutdown_timeout along ${worst.path.join(' → ')} or raise terminationGracePeriodSeconds`);
+        }
+      }
+      const limited = [...services.values()].filter((c) => Object.values(c.limits).some((v) => v !== null));
+      if (limited.length > 0) {
+        const { limitsHere } = await import('../../os/cgroup-here.js');
+        for (const line of limitsHere(limited)) {
+          if (line.enforced) process.stdout.write(`limits: ${line.text}\n`);
+          else if (o.requireCgroup === true) problems.push(`limits: ${line.text} (--require-cgroup)`);
+          else process.stdout.write(`limits: ${line.text}\n`);
         }
       }
       for (const p of problems) process.stderr.write(`${p}\n`);

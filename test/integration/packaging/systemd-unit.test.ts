@@ -92,6 +92,7 @@ test("the unit's text: Type=notify for the main process, no start timeout, the o
   assert.match(unitText, /^NotifyAccess=main$/m);
   assert.match(unitText, /^TimeoutStartSec=infinity$/m);
   assert.match(unitText, /^KillMode=mixed$/m);
+  assert.match(unitText, /^Delegate=yes$/m);
   const timeout = Number(/^TimeoutStopSec=(\d+)$/m.exec(unitText)?.[1]);
   assert.ok(timeout > 10, `TimeoutStopSec=${timeout}`);
   assert.match(unitText, /^ExecStart=.*zinit-ts .*init -c \/etc\/zinit$/m);
@@ -111,6 +112,8 @@ test('systemd reads the unit as Type=notify, NotifyAccess=main, no start timeout
   assert.deepEqual(s.get('KillMode'), ['mixed']);
   assert.deepEqual(s.get('KillSignal'), ['SIGTERM']);
   assert.deepEqual(s.get('Restart'), ['on-failure']);
+  // The unit's cgroup is zinit-ts's to arrange: a cgroup per service, limits enforced.
+  assert.deepEqual(s.get('Delegate'), ['yes']);
   assert.deepEqual(s.get('ExecStart.Command Line'), ['/usr/bin/env zinit-ts -s /run/zinit.sock init -c /etc/zinit']);
   assert.deepEqual(s.get('ExecReload.Command Line'), ['/usr/bin/env zinit-ts -s /run/zinit.sock reload']);
   // Longer than a service's default shutdown_timeout (10 s).
