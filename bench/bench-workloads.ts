@@ -42,6 +42,12 @@ exec ${SLEEP}
 trap 'exit 0' TERM
 while :; do sleep 1 & wait $!; done
 `,
+  'env-cleared.sh': `#!/bin/sh
+# What sudo, su - and env -i do in real scripts: a double-forked setsid loop with an empty environment
+# (no tag, no parent chain, its own session): only the kernel still knows whose it is.
+env -i /bin/sh -c "( setsid /bin/sh $(dirname "$0")/escapee-loop.sh </dev/null >/dev/null 2>&1 & )"
+exec ${SLEEP}
+`,
   'live-parent.sh': `#!/bin/sh
 # A worker in a session of its own while its parent lives on (the parent never tells it to stop).
 setsid ${WORKER_SLEEP} </dev/null >/dev/null 2>&1 &
@@ -87,6 +93,19 @@ export function escapees(dir: string, services: number): Workload {
   const s = writeScripts(dir);
   return {
     services: named(services, 'esc', ['/bin/sh', path.join(s, 'escapee.sh')]),
+    graceMs: null,
+    ready: [
+      { match: SLEEP, count: services },
+      { match: 'escapee-loop.sh', count: services },
+    ],
+  };
+}
+
+/** Services that each leave an env-cleared, double-forked setsid loop (stops at once on TERM). */
+export function envCleared(dir: string, services: number): Workload {
+  const s = writeScripts(dir);
+  return {
+    services: named(services, 'envi', ['/bin/sh', path.join(s, 'env-cleared.sh')]),
     graceMs: null,
     ready: [
       { match: SLEEP, count: services },

@@ -16,7 +16,11 @@ function version(): string {
   }
 }
 
-export const zinitPeer: Peer = {
+export const zinitPeer: Peer = zinitPeerWith([]);
+
+/** zinit-ts with extra `init` arguments (e.g. `--cgroup off`). */
+export function zinitPeerWith(initArgs: readonly string[]): Peer {
+  return {
   name: 'zinit-ts',
   probe: (): Promise<Probe> =>
     Promise.resolve(fs.existsSync(ZINIT_CLI) ? { present: true, version: version() } : { present: false, why: `${ZINIT_CLI} missing (npx tsc -p tsconfig.json)` }),
@@ -29,7 +33,7 @@ export const zinitPeer: Peer = {
       fs.writeFileSync(path.join(conf, `${s.name}.yaml`), `${lines.join('\n')}\n`);
     }
     const socket = path.join(dir, 'zinit.sock');
-    const pid = await ns.start([process.execPath, ZINIT_CLI, '-s', socket, 'init', '-c', conf, '--container'], path.join(dir, 'manager.log'));
+    const pid = await ns.start([process.execPath, ZINIT_CLI, '-s', socket, 'init', '-c', conf, '--container', ...initArgs], path.join(dir, 'manager.log'));
     return {
       pid,
       stop: { signal: 'SIGTERM' },
@@ -40,3 +44,4 @@ export const zinitPeer: Peer = {
     };
   },
 };
+}

@@ -1,0 +1,78 @@
+// The stop in cgroup mode against /proc mode, same run, same work: time to a clean exit and what was left (node dist/bench/cgroup-stop.js).
+import { isMain, ownLeft, progress, runsFromEnv, withManager } from './bench-run.js';
+import { median } from './bench-table.js';
+import { envCleared, escapees, liveParent, ownGroup, stubborn, trees, type Workload } from './bench-workloads.js';
+import { zinitPeerWith } from './peers-zinit.js';
+import type { Peer } from './peers.js';
+
+const READY_TIMEOUT_MS = 120_000;
+const SETTLE_MS = 1500;
+const STOP_TIMEOUT_MS = 60_000;
+
+interface Case {
+  readonly work: string;
+  readonly make: (dir: string) => Workload;
+}
+
+const CASES: readonly Case[] = [
+  { work: 'stop 50 services × 20 processes', make: (d) => trees(d, 50, 20) },
+  { work: 'stop 10 services, each with an env-cleared double-forked setsid loop', make: (d) => envCleared(d, 10) },
+  { work: 'stop 10 services, each with a double-forked setsid loop (environment kept)', make: (d) => escapees(d, 10) },
+  { work: 'stop 10 services with a setsid worker under a live parent', make: (d) => liveParent(d, 10) },
+  { work: 'stop 10 services with a set -m worker (own process group)', make: (d) => ownGroup(d, 10) },
+  { work: 'stop 10 services ignoring SIGTERM, 1 s grace', make: (d) => stubborn(d, 10, 1000) },
+];
+
+/** ZINIT_BENCH_CASES=1,2 runs the first and second case only. */
+function casesFromEnv(): readonly Case[] {
+  const wanted = (process.env.ZINIT_BENCH_CASES ?? '').split(',').filter(Boolean).map(Number);
+  return wanted.length === 0 ? CASES : CASES.filter((_, i) => wanted.includes(i + 1));
+}
+
+const MODES: readonly { readonly label: string; readonly peer: Peer }[] = [
+  { label: 'cgroup', peer: zinitPeerWith(['--cgroup', 'auto', '--require-cgroup']) },
+  { label: '/proc', peer: zinitPeerWith(['--cgroup', 'off']) },
+];
+
+interface Figures {
+  readonly seconds: number;
+  readonly left: number;
+}
+
+async function once(peer: Peer, c: Case): Promise<Figures> {
+  return withManager(peer, c.make, { readyTimeoutMs: READY_TIMEOUT_MS, settleMs: SETTLE_MS }, async (ns, m) => {
+    const r = await ns.stop(m.pid, m.stop, STOP_TIMEOUT_MS);
+    if (!r.exited) throw new Error(`did not exit within ${STOP_TIMEOUT_MS / 1000} s`);
+    return { seconds: r.ms / 1000, left: ownLeft(r.left).length };
+  });
+}
+
+export async function benchCgroupStop(): Promise<string> {
+  const runs = runsFromEnv();
+  const lines = ['| work | cgroup mode: s, left | /proc mode: s, left | cgroup / /proc |', '|---|---|---|---|'];
+  for (const c of casesFromEnv()) {
+    const cells: string[] = [];
+    const medians: number[] = [];
+    for (const mode of MODES) {
+      const figures: Figures[] = [];
+      // Modes alternate run by run, so a change in the machine's load falls on both.
+      for (let i = 0; i < runs; i++) {
+        progress(`${c.work}: ${mode.label}, run ${i + 1}/${runs}`);
+        try {
+          figures.push(await once(mode.peer, c));
+        } catch (err) {
+          progress(`  failed: ${(err as Error).message.split('\n')[0] ?? ''}`);
+        }
+      }
+      const s = median(figures.map((f) => f.seconds));
+      medians.push(s);
+      cells.push(figures.length === 0 ? 'failed' : `${s.toFixed(3)}, ${Math.max(...figures.map((f) => f.left))} left`);
+    }
+    const [cg, proc] = medians;
+    const ratio = cg !== undefined && proc !== undefined && proc > 0 && Number.isFinite(cg) ? `×${(cg / proc).toFixed(2)}` : '-';
+    lines.push(`| ${c.work} | ${cells.join(' | ')} | ${ratio} |`);
+  }
+  return [`cgroup mode against /proc mode, median of ${runs} run(s) each; "left": processes of the work still alive after the manager exited (most of any run)`, ...lines].join('\n');
+}
+
+if (isMain(import.meta.url)) process.stdout.write(`${await benchCgroupStop()}\n`);
