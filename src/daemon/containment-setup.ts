@@ -32,7 +32,7 @@ export function chooseContainment(s: ContainmentSettings, logger: Logger): Conta
     return { port, layout: null, setpriv: null };
   };
   const detected = detectCgroup({ setting: s.setting, instanceKey: cgroupInstanceKey(s.socketPath), isOurs: (name) => LAYOUT_DIRS.includes(name) || name.startsWith('zinit-ts') });
-  if (detected.mode === 'error') throw new CgroupError('CGROUP_UNAVAILABLE', `--cgroup ${s.setting}: ${detected.why}`);
+  if (detected.mode === 'error') throw new CgroupError('CGROUP_UNAVAILABLE', detected.why);
   if (detected.mode === 'proc') return fallback(detected.why);
   const missing = shimProblem();
   if (missing !== null) return fallback(missing);

@@ -98,7 +98,7 @@ export function locateCgroup(own: string, mounts: readonly Cgroup2Mount[]): Cgro
   return { dir: rest === '' || rest === '/' ? mount.mountPoint : path.join(mount.mountPoint, rest), mount };
 }
 
-/** A short key for one control socket: the first 12 hex digits of the SHA-256 of its absolute path. */
+/** A short key for one control socket: 12 hex digits of a 64-bit FNV-1a hash of its absolute path. */
 export function cgroupInstanceKey(socketPath: string): string {
   // FNV-1a, 64 bits: stable across runs and Node versions, and node:crypto stays out of the daemon.
   let h = 0xcbf29ce484222325n;

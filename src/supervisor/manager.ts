@@ -321,7 +321,9 @@ export class ServiceManager {
     if (this.shuttingDown) return;
     for (const r of this.runners.values()) {
       if (r.target !== 'Up' || !r.wantStart || hasProcess(r.state) || r.isStopping) continue;
-      const reason = this.deps.containment?.refusal(r.config) ?? blockReason(r, { graph: this.graph, runners: this.runners, broken: this.broken });
+      const refusal = this.deps.containment?.refusal(r.config) ?? null;
+      if (refusal !== null && r.blockedReason !== refusal) this.deps.logger.warn('service not started', { service: r.name, reason: refusal });
+      const reason = refusal ?? blockReason(r, { graph: this.graph, runners: this.runners, broken: this.broken });
       if (reason === null) r.spawn();
       else if (r.state !== 'Blocked' || r.blockedReason !== reason) r.block(reason);
     }
