@@ -57,7 +57,7 @@ test('/metrics is Prometheus text with the documented series; /healthz is JSON',
   await waitState(daemon, 'broken', 'Failure');
   await waitState(daemon, 'up', 'Running');
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  for (const series of ['zinit_service_state', 'zinit_service_restarts', 'zinit_service_last_exit_code', 'zinit_service_cpu_seconds', 'zinit_service_memory_bytes', 'zinit_orphans_reaped_total', 'zinit_service_last_stop_seconds'])
+  for (const series of ['zinit_service_state', 'zinit_service_restarts', 'zinit_service_last_exit_code', 'zinit_service_cpu_seconds', 'zinit_service_memory_bytes', 'zinit_orphans_reaped_total', 'zinit_service_last_stop_seconds', 'zinit_service_oom_kills_total'])
     assert.match(text, new RegExp(`^# TYPE ${series} (gauge|counter)$`, 'm'), series);
   assert.match(text, /^zinit_service_state\{service="up",state="Running"\} 1$/m);
   assert.match(text, /^zinit_service_last_exit_code\{service="broken"\} 4$/m);
@@ -65,13 +65,17 @@ test('/metrics is Prometheus text with the documented series; /healthz is JSON',
   for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{[^}]*\})? -?[\d.e+-]+$/, `parses: ${line}`);
   const res = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.equal(res.status, 503);
-  assert.deepEqual(await res.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'ready' });
+  const { containment, ...rest } = (await res.json()) as { containment?: { mode: string } };
+  assert.deepEqual(rest, { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'ready' });
+  // The mode in force, as the log said it at start.
+  assert.equal(containment?.mode, /containment: cgroup mode/.test(daemon.output()) ? 'cgroup' : 'proc', JSON.stringify(containment));
   const ready = await fetch(`http://127.0.0.1:${port}/healthz/ready`);
   assert.equal(ready.status, 503, '/healthz/ready is /healthz');
   // Liveness: the manager answers, a failed service does not make it dead.
   const live = await fetch(`http://127.0.0.1:${port}/healthz?probe=live`);
   assert.equal(live.status, 200);
-  assert.deepEqual(await live.json(), { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'live' });
+  const { containment: _c, ...liveRest } = (await live.json()) as { containment?: unknown };
+  assert.deepEqual(liveRest, { status: 'degraded', services: 2, running: 1, failed: 1, blocked: 0, ready: false, notReady: ['broken'], probe: 'live' });
   assert.equal((await fetch(`http://127.0.0.1:${port}/healthz/live`)).status, 200, '/healthz/live is ?probe=live');
   assert.equal((await fetch(`http://127.0.0.1:${port}/healthz/nothing`)).status, 404);
 });

@@ -48,7 +48,8 @@ async function crashAndRestart(env: NodeJS.ProcessEnv): Promise<{ old: ProcIdent
   const prev = process.env.ZINIT_TS_DISCOVERY;
   if (env.ZINIT_TS_DISCOVERY) process.env.ZINIT_TS_DISCOVERY = env.ZINIT_TS_DISCOVERY;
   try {
-    const first = await startDaemon(files, [], { dir });
+    // The tag is what is tested: in cgroup mode the previous daemon's cgroups would find them first (see cgroup/containment.test.ts).
+    const first = await startDaemon(files, ['--cgroup', 'off'], { dir });
     started.push(first);
     await waitState(first, 'worker', 'Running');
     await waitFor(() => pidsWithMarker(`escapee-term escapee >> ${journal}`).length > 0, 10_000, 'escapee');
@@ -66,7 +67,7 @@ async function crashAndRestart(env: NodeJS.ProcessEnv): Promise<{ old: ProcIdent
     await first.exited();
     assert.deepEqual(fates(old), { alive: old.length, zombie: 0, gone: 0 }, 'a daemon killed with SIGKILL leaves every process of its services running');
     fs.rmSync(first.socket, { force: true });
-    const second = await startDaemon(files, [], { dir });
+    const second = await startDaemon(files, ['--cgroup', 'off'], { dir });
     started.push(second);
     return { old, oldInstance, second };
   } finally {

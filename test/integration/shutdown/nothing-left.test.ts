@@ -96,7 +96,7 @@ test('each service\'s own stop leaves nothing: its processes are gone from /proc
 test('negative control: with tag discovery off, a service\'s stop misses its escapee, and only the final sweep kills it', async () => {
   const dir = tempDir('zinit-ts-ns-');
   const journal = path.join(dir, 'journal');
-  ns = await startInNamespace({ escapee: `exec: ${fixture('escapee.sh')} escapee ${journal}\n` }, { dir, env: { ZINIT_TS_DISCOVERY: 'group' } });
+  ns = await startInNamespace({ escapee: `exec: ${fixture('escapee.sh')} escapee ${journal}\n` }, { dir, env: { ZINIT_TS_DISCOVERY: 'group' }, args: ['--cgroup', 'off'] });
   // The escapee exists before the shutdown starts (seen from the host's /proc by its command line).
   await waitFor(() => pidsWithMarker(`escapee-term escapee >> ${journal}`).length > 0, 10_000, 'the escapee to exist');
   const r = await ns.cli(['shutdown']);

@@ -164,8 +164,8 @@ describe('zinit clients against zinit-ts', () => {
       return s.state === 'Running' && s.pid > 0 ? s : null;
     }, 10_000, 'made to run');
     assert.equal(running.target, 'Up');
-    const environ = fs.readFileSync(`/proc/${running.pid}/environ`, 'utf8').split('\0');
-    assert.ok(environ.includes('GREETING=hi'));
+    // In cgroup mode the pid is first the shim's, which execs the program a moment later with its environment.
+    await waitFor(() => fs.readFileSync(`/proc/${running.pid}/environ`, 'utf8').split('\0').includes('GREETING=hi'), 5000, 'the service to run with GREETING=hi');
     assert.equal(codeOf(await wire.call('service_monitor', ['made'])), -32001);
     assert.equal(codeOf(await wire.call('service_forget', ['made'])), -32002);
 
