@@ -32,10 +32,13 @@ const health = object({
 });
 
 /** Its cgroup (null outside cgroup mode) and which of its limits the kernel enforces; absent from a daemon that says nothing of it. */
-const containment = object({
-  cgroup: nullable(string()),
-  limits: object({ enforced: array(string()), notEnforced: array(object({ key: string(), why: string() })) }),
-});
+const containment = object(
+  {
+    cgroup: nullable(string()),
+    limits: object({ enforced: array(string()), notEnforced: array(object({ key: string(), why: string() })) }),
+  },
+  { why: string() },
+);
 
 /** Runs the kernel's OOM killer ended. */
 const oomKills = integer();
@@ -63,6 +66,9 @@ export const StatsSchema = object({
   ...usage,
   children: array(object({ pid: integer(), ...usage })),
   tree: object({ memoryBytes: integer(), cpuPercent: number(), processes: integer() }),
+}, {
+  /** cgroup mode: the kernel's accounting of the service's leaf (memory.current; CPU from cpu.stat over the same window); null where absent. */
+  cgroup: object({ memoryBytes: nullable(integer()), cpuPercent: nullable(number()) }),
 });
 export type ServiceStats = Infer<typeof StatsSchema>;
 

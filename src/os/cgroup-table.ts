@@ -56,6 +56,10 @@ export class CgroupTable extends ProcessTable {
     return this.layout.kill(this.layout.leafFor(service, 'main'));
   }
 
+  usage(service: string): { readonly memoryBytes: number | null; readonly cpuUsec: number | null } {
+    return this.layout.usage(this.layout.leafFor(service, 'main'));
+  }
+
   /** Everything ProcessTable counts as ours, and every process in one of our leaves. */
   override ours(): TrackedProcess[] {
     const out = new Map(super.ours().map((p) => [p.pid, p]));

@@ -12,6 +12,8 @@ export type Containment =
 export interface ServiceContainment {
   /** Its leaf (cgroup mode), or null. */
   readonly cgroup: string | null;
+  /** Outside cgroup mode: why the daemon finds processes through /proc instead. */
+  readonly why?: string;
   readonly limits: LimitReport;
 }
 
@@ -49,7 +51,7 @@ export function procContainment(why: string): ContainmentPort {
   const mode: Containment = { mode: 'proc', why };
   const reason = `zinit-ts is not in cgroup mode: ${why}`;
   const report = (c: ServiceConfig): LimitReport => ({ enforced: [], notEnforced: LIMIT_KEYS.filter((k) => k.set(c.limits)).map((k) => ({ key: k.key, why: reason })) });
-  return { mode, ofService: (c) => ({ cgroup: null, limits: report(c) }), refusal: () => null };
+  return { mode, ofService: (c) => ({ cgroup: null, why, limits: report(c) }), refusal: () => null };
 }
 
 /** One line for the log and `status`: which mode is in force. */

@@ -101,6 +101,8 @@ export interface ProcessTablePort {
   watch?(service: string, fn: () => void): () => void;
   /** Where the kernel can: SIGKILL to every process of the service at once (cgroup.kill); false when it cannot. */
   killAll?(service: string): boolean;
+  /** The kernel's own accounting of the service (cgroup mode): memory.current and cpu.stat's usage_usec, each null where absent. */
+  usage?(service: string): { readonly memoryBytes: number | null; readonly cpuUsec: number | null };
 }
 
 /** Says that a child of ours changed state (SIGCHLD): a walk of the process table begun after it sees the change. */

@@ -35,6 +35,8 @@ export function registerObserveCommands(program: Command, globals: Globals): voi
       if (o.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       const t = s.tree ?? totalsOf(s);
       process.stdout.write(`${table(['NAME', 'PID', 'PROCESSES', 'CPU', 'MEMORY'], [[s.name, String(s.pid || '-'), String(t.processes), `${t.cpuPercent.toFixed(1)}%`, bytes(t.memoryBytes)]])}\n`);
+      // cgroup mode: the kernel's own figures for the leaf, every process counted, whatever it did to its environment.
+      if (s.cgroup) process.stdout.write(`cgroup: ${s.cgroup.cpuPercent === null ? 'cpu -' : `cpu ${s.cgroup.cpuPercent.toFixed(1)}%`}, ${s.cgroup.memoryBytes === null ? 'memory.current - (no memory controller)' : `memory.current ${bytes(s.cgroup.memoryBytes)}`}\n`);
     });
 
   program

@@ -25,7 +25,7 @@ interface ServiceView {
   /** zinit-ts only: what its probes and notifications say. */
   readonly health?: { readonly probeError: string | null; readonly liveFailures: number; readonly liveRestarts: number; readonly statusText: string | null };
   /** zinit-ts only: its cgroup and what the kernel enforces of its limits. */
-  readonly containment?: { readonly cgroup: string | null; readonly limits: { readonly enforced: readonly string[]; readonly notEnforced: readonly { readonly key: string; readonly why: string }[] } };
+  readonly containment?: { readonly cgroup: string | null; readonly why?: string; readonly limits: { readonly enforced: readonly string[]; readonly notEnforced: readonly { readonly key: string; readonly why: string }[] } };
   readonly oomKills?: number;
 }
 
@@ -89,6 +89,7 @@ function containmentLines(s: ServiceView): string[] {
   const c = s.containment;
   const lines: string[] = [];
   if (c !== undefined && c.cgroup !== null) lines.push(`cgroup:   ${c.cgroup}`);
+  else if (c?.why !== undefined) lines.push(`cgroup:   none (/proc discovery: ${c.why})`);
   if (c !== undefined && c.limits.enforced.length > 0) lines.push(`limits:   ${c.limits.enforced.join(', ')} (enforced by the kernel)`);
   for (const n of c?.limits.notEnforced ?? []) lines.push(`limit NOT enforced: ${n.key}: ${n.why}`);
   if ((s.oomKills ?? 0) > 0) lines.push(`oom kills: ${s.oomKills}`);

@@ -13,7 +13,13 @@ export async function statsOf(manager: ServiceManager, table: ProcessTablePort, 
   const { pid } = manager.status(name);
   const procs = table.find(name, pid);
   if (procs.length === 0) throw new ServiceIsDownError(name, 'sample');
-  return zinitStats(name, pid, procs, await sampleTreeUsage(procs, SAMPLE_MS));
+  const before = table.usage?.(name) ?? null;
+  const t0 = performance.now();
+  const stats = zinitStats(name, pid, procs, await sampleTreeUsage(procs, SAMPLE_MS));
+  if (before === null) return stats;
+  const after = table.usage?.(name) ?? before;
+  const cpuPercent = before.cpuUsec !== null && after.cpuUsec !== null ? ((after.cpuUsec - before.cpuUsec) / 1000 / (performance.now() - t0)) * 100 : null;
+  return { ...stats, cgroup: { memoryBytes: after.memoryBytes, cpuPercent: cpuPercent === null ? null : Math.max(0, Math.round(cpuPercent * 10) / 10) } };
 }
 
 /**

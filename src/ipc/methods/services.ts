@@ -28,7 +28,7 @@ type ServiceMethod =
 /** zinit-ts's form: the plain state word, the last exit beside it. */
 export function statusJson(s: ServiceStatus): StatusJson {
   const exit = s.exit === null ? null : { code: s.exit.code, signal: s.exit.signal, ...(s.exit.oomKill === true ? { oomKill: true } : {}) };
-  const containment = s.containment === null ? {} : { containment: { cgroup: s.containment.cgroup, limits: { enforced: [...s.containment.limits.enforced], notEnforced: s.containment.limits.notEnforced.map((n) => ({ ...n })) } } };
+  const containment = s.containment === null ? {} : { containment: { cgroup: s.containment.cgroup, ...(s.containment.why === undefined ? {} : { why: s.containment.why }), limits: { enforced: [...s.containment.limits.enforced], notEnforced: s.containment.limits.notEnforced.map((n) => ({ ...n })) } } };
   return { name: s.name, pid: s.pid ?? 0, state: s.state, target: s.target, after: s.after, exit, restarts: s.restarts, reason: s.reason, oneshot: s.oneshot, warnings: [...s.warnings], health: { ...s.health }, ...containment, oomKills: s.oomKills };
 }
 

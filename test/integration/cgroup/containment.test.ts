@@ -353,6 +353,15 @@ void test('the mode in force: /healthz and the log say cgroup with the base in a
   assert.deepEqual(health.containment, { mode: 'cgroup', cgroup: base });
   assert.match(d.output(), new RegExp(`containment: cgroup mode in ${base} `));
   assert.ok(liveProcsIn(`${base}/manager`).includes(d.pid), 'the daemon is in manager/');
+  const status = await d.cli(['status', 'up']);
+  assert.match(status.stdout, new RegExp(`^cgroup: {3}${base}/services/up\\.service$`, 'm'), status.stdout);
+  // stats adds the kernel's own accounting of the leaf: cpu.stat is there without any controller.
+  const stats = await d.cli(['stats', 'up', '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  const answer = JSON.parse(stats.stdout) as { cgroup?: { cpuPercent: number | null; memoryBytes: number | null } };
+  assert.equal(typeof answer.cgroup?.cpuPercent, 'number', stats.stdout);
+  assert.ok((answer.cgroup?.cpuPercent ?? -1) >= 0);
+  assert.equal(answer.cgroup?.memoryBytes, fs.existsSync(`${base}/services/up.service/memory.current`) ? answer.cgroup?.memoryBytes : null, 'memory.current only with the memory controller');
   assert.equal(procCgroup(d.pid), hierarchyPath(`${base}/manager`));
   // A normal exit removes the base it made.
   d.child.kill('SIGTERM');
@@ -367,6 +376,8 @@ void test('the mode in force: /healthz and the log say cgroup with the base in a
   assert.match(String(healthOff.containment?.why), /--cgroup off/);
   assert.equal(healthOff.containment?.cgroup, undefined);
   assert.match(off.d.output(), /containment: \/proc discovery: /);
+  const statusOff = await off.d.cli(['status', 'up']);
+  assert.match(statusOff.stdout, /^cgroup: {3}none \(\/proc discovery: cgroup mode is off \(--cgroup off\)/m, statusOff.stdout);
   assert.ok(!fs.existsSync(off.base), 'no cgroup is made with --cgroup off');
   assert.doesNotMatch(procCgroup(upOff.pid) ?? '', /zinit-ts-/);
 });

@@ -74,7 +74,7 @@ test('list and status answer as before: the table, the status lines, and JSON', 
   assert.match(list.stdout, /^NAME +STATE +PID +TARGET +LAST EXIT +RESTARTS\n/);
   assert.match(list.stdout, /^app +Running +\d+ +Up +- +0$/m);
   const status = await runRecorded(['-s', d?.socket ?? '', 'status', 'app']);
-  assert.match(status.stdout, /^name: {5}app\nstate: {4}Running\npid: {6}\d+\ntarget: {3}Up\nlast exit: -\nrestarts: 0\n(cgroup: {3}\/\S+\/services\/app\.service\n)?after:\n {2}db: Running\n$/);
+  assert.match(status.stdout, /^name: {5}app\nstate: {4}Running\npid: {6}\d+\ntarget: {3}Up\nlast exit: -\nrestarts: 0\n(cgroup: {3}(\/\S+\/services\/app\.service|none \(\/proc discovery: [^\n]+\))\n)?after:\n {2}db: Running\n$/);
   const json = JSON.parse((await runRecorded([`--socket=${d?.socket ?? ''}`, 'list', '--json'])).stdout) as { name: string }[];
   assert.deepEqual(json.map((s) => s.name).sort(), ['app', 'db', 'web']);
 });
