@@ -36,7 +36,9 @@ export function chooseContainment(s: ContainmentSettings, logger: Logger): Conta
   if (detected.mode === 'proc') return fallback(detected.why);
   const missing = shimProblem();
   if (missing !== null) return fallback(missing);
-  const layout = new CgroupLayout({ fs: cgroupFs, base: detected.base, selfPid: process.pid, home: detected.base === detected.own ? null : detected.own });
+  const layout = new CgroupLayout({ fs: cgroupFs, base: detected.base, selfPid: process.pid, home: detected.base === detected.own ? null : detected.own,
+    onError: (err) => logger.warn('cgroup left in place', { path: err.path, errno: err.errno, error: err.message }),
+  });
   try {
     layout.setUp();
   } catch (err) {

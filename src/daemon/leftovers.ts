@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger-types.js';
 import { readCmdline } from '../os/proc.js';
 import type { ProcessTable } from '../os/process-table.js';
 import { CgroupTable } from '../os/cgroup-table.js';
+import { CgroupError } from '../errors/cgroup-errors.js';
 import { systemClock, type TrackedProcess } from '../supervisor/ports.js';
 import type { SweepResult } from '../supervisor/shutdown-report.js';
 import { waitGone } from '../supervisor/wait-gone.js';
@@ -27,30 +28,41 @@ export async function killLeftovers(table: ProcessTable, logger: Logger): Promis
 async function killLeftoverCgroups(table: CgroupTable, logger: Logger): Promise<void> {
   const { layout } = table;
   const killed: TrackedProcess[] = [];
-  for (const leaf of layout.populatedLeaves()) {
+  for (const leaf of cgroupCall(() => layout.populatedLeaves(), [], logger)) {
     const procs = table.membersOfLeaf(leaf);
     for (const p of procs) logger.warn('leftover of a previous zinit-ts found in its cgroup; killing it', { pid: p.pid, cgroup: leaf, command: commandOf(p.pid) });
-    if (!layout.kill(leaf)) table.signal(procs, 'SIGKILL');
+    if (!cgroupCall(() => layout.kill(leaf), false, logger)) table.signal(procs, 'SIGKILL');
     killed.push(...procs);
   }
   const remaining = await waitGone(table, systemClock, killed, SWEEP_WAIT_MS);
   if (remaining.length > 0) logger.error('leftovers that would not die', { pids: remaining.map((p) => p.pid) });
-  const removed = layout.removeEmptyLeaves();
+  const removed = cgroupCall(() => layout.removeEmptyLeaves(), [], logger);
   if (removed.length > 0) logger.info('removed the cgroups a previous zinit-ts left', { count: removed.length });
 }
 
 /** The end of a shutdown in cgroup mode: every leaf still populated is killed by the kernel, and the empty ones go. */
 export function killOurCgroups(table: ProcessTable, logger: Logger): void {
   if (!(table instanceof CgroupTable)) return;
-  for (const leaf of table.layout.populatedLeaves()) {
+  for (const leaf of cgroupCall(() => table.layout.populatedLeaves(), [], logger)) {
     const procs = table.membersOfLeaf(leaf);
     for (const p of procs) logger.warn('killing leftover process', { pid: p.pid, cgroup: leaf, command: commandOf(p.pid) });
-    if (!table.layout.kill(leaf)) table.signal(procs, 'SIGKILL');
+    if (!cgroupCall(() => table.layout.kill(leaf), false, logger)) table.signal(procs, 'SIGKILL');
   }
 }
 
-export function removeOurCgroups(table: ProcessTable): void {
-  if (table instanceof CgroupTable) table.layout.removeEmptyLeaves();
+export function removeOurCgroups(table: ProcessTable, logger: Logger): void {
+  if (table instanceof CgroupTable) cgroupCall(() => table.layout.removeEmptyLeaves(), [], logger);
+}
+
+/** A cgroup file the kernel refuses is logged and skipped: the start and the shutdown go on (the /proc sweep still runs). */
+function cgroupCall<T>(fn: () => T, fallback: T, logger: Logger): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof CgroupError)) throw err;
+    logger.warn('cgroup call failed', { path: err.path, errno: err.errno, error: err.message });
+    return fallback;
+  }
 }
 
 /** As PID 1 everything but us is a leftover; otherwise what carries our tag. */

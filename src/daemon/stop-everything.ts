@@ -21,6 +21,6 @@ export async function stopEverything(supervision: Supervision, isPid1: boolean, 
   killOurCgroups(table, logger);
   const sweep = await sweepLeftovers(table, logger, isPid1);
   await manager.postStopAfterSweep(stops.services);
-  removeOurCgroups(table);
+  removeOurCgroups(table, logger);
   return { stops, sweep };
 }

@@ -1,4 +1,5 @@
 // A service's processes in cgroup mode: the kernel's membership of its leaf (cgroup.procs), not a walk of /proc.
+import { CgroupError } from '../errors/cgroup-errors.js';
 import type { CgroupLayout } from '../supervisor/cgroup-layout.js';
 import type { Look, TrackedProcess } from '../supervisor/ports.js';
 import { readStat, type ProcStat } from './proc.js';
@@ -31,7 +32,7 @@ export class CgroupTable extends ProcessTable {
   }
 
   override find(service: string, mainPid: number | null): TrackedProcess[] {
-    return this.membersOf(this.layout.leafFor(service, 'main'), mainPid);
+    return quietly(() => this.membersOf(this.layout.leafFor(service, 'main'), mainPid), []);
   }
 
   override findFresh(service: string, mainPid: number | null): Promise<TrackedProcess[]> {
@@ -41,35 +42,39 @@ export class CgroupTable extends ProcessTable {
   // cgroup.procs is read when asked: it is the kernel's list at that moment, whatever ran before.
   override lookFresh(service: string, mainPid: number | null): Promise<Look> {
     const leaf = this.layout.leafFor(service, 'main');
-    const procs = this.membersOf(leaf, mainPid);
-    // An empty list while the leaf is still populated: a process between fork and its first listing.
-    return Promise.resolve({ procs, settled: procs.length > 0 || !this.layout.populated(leaf) });
+    // A leaf that cannot be read cannot show the service gone: the stop waits for the next event or its deadline.
+    const look = quietly((): Look => {
+      const procs = this.membersOf(leaf, mainPid);
+      // An empty list while the leaf is still populated: a process between fork and its first listing.
+      return { procs, settled: procs.length > 0 || !this.layout.populated(leaf) };
+    }, { procs: [], settled: false });
+    return Promise.resolve(look);
   }
 
   /** Calls `fn` when the service's leaf gains its first process or loses its last. */
   watch(service: string, fn: () => void): () => void {
-    return this.layout.watch(this.layout.leafFor(service, 'main'), fn);
+    return quietly(() => this.layout.watch(this.layout.leafFor(service, 'main'), fn), () => undefined);
   }
 
   /** SIGKILL to every process in the service's leaf, by the kernel; false without cgroup.kill. */
   killAll(service: string): boolean {
-    return this.layout.kill(this.layout.leafFor(service, 'main'));
+    return quietly(() => this.layout.kill(this.layout.leafFor(service, 'main')), false);
   }
 
   usage(service: string): { readonly memoryBytes: number | null; readonly cpuUsec: number | null } {
-    return this.layout.usage(this.layout.leafFor(service, 'main'));
+    return quietly(() => this.layout.usage(this.layout.leafFor(service, 'main')), { memoryBytes: null, cpuUsec: null });
   }
 
   /** Everything ProcessTable counts as ours, and every process in one of our leaves. */
   override ours(): TrackedProcess[] {
     const out = new Map(super.ours().map((p) => [p.pid, p]));
-    for (const leaf of this.layout.populatedLeaves()) for (const p of this.membersOf(leaf, null)) if (!out.has(p.pid)) out.set(p.pid, p);
+    for (const leaf of quietly(() => this.layout.populatedLeaves(), [])) for (const p of quietly(() => this.membersOf(leaf, null), [])) if (!out.has(p.pid)) out.set(p.pid, p);
     return [...out.values()];
   }
 
   /** Every live process in `leaf` and below. */
   membersOfLeaf(leaf: string): TrackedProcess[] {
-    return this.membersOf(leaf, null);
+    return quietly(() => this.membersOf(leaf, null), []);
   }
 
   private membersOf(leaf: string, mainPid: number | null): TrackedProcess[] {
@@ -84,6 +89,19 @@ export class CgroupTable extends ProcessTable {
       const inTree = underMain || (main !== null && (s.pgrp === main || s.session === main));
       return { pid: s.pid, startTime: s.starttime, ppid: s.ppid, pgrp: s.pgrp, session: s.session, comm: s.comm, state: s.state, escaped: !inTree, underMain };
     });
+  }
+}
+
+/**
+ * These run in the stop's callbacks, timers and the sweep, where a throw would end the daemon: a cgroup file
+ * the kernel refuses (a leaf gone or made threaded by a root service) gives `fallback` instead.
+ */
+function quietly<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CgroupError) return fallback;
+    throw err;
   }
 }
 

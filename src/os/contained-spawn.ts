@@ -43,11 +43,22 @@ export function containedSpawn(opts: ContainedSpawnOptions): (req: SpawnRequest)
       if (err instanceof CgroupError) return failed(err.message, 1);
       throw err;
     }
-    const oomBefore = req.role === 'main' ? layout.oomKills(leaf) : null;
+    let oomBefore: number | null = null;
+    try {
+      oomBefore = req.role === 'main' ? layout.oomKills(leaf) : null;
+    } catch {
+      oomBefore = null;
+    }
     const h = spawn({ ...req, argv: [shim.file, ...shim.args], env: shim.env, uid: null, gid: null });
     const exited = h.exited.then((status): ExitStatus => {
-      // Read before the leaf may go with its last process.
-      const oomAfter = oomBefore !== null && status.signal === 'SIGKILL' ? layout.oomKills(leaf) : null;
+      // Read before the leaf may go with its last process. `exited` never rejects: a cgroup file that cannot be
+      // read here costs the OOM mark, never the exit status.
+      let oomAfter: number | null;
+      try {
+        oomAfter = oomBefore !== null && status.signal === 'SIGKILL' ? layout.oomKills(leaf) : null;
+      } catch {
+        oomAfter = null;
+      }
       layout.exited(leaf);
       return oomAfter !== null && oomBefore !== null && oomAfter > oomBefore ? { ...status, oomKill: true } : status;
     });

@@ -53,6 +53,8 @@ export interface CgroupLayoutOptions {
    * at exit the daemon goes back there and removes base.
    */
   readonly home?: string | null;
+  /** A leaf that could not be removed (kept, and said once here); never thrown from a callback. */
+  readonly onError?: (err: CgroupError) => void;
 }
 
 /**
@@ -143,9 +145,15 @@ export class CgroupLayout {
     // Nothing enters a leaf any more: whatever is empty goes, whatever a spawn counted.
     for (const l of this.leaves.values()) l.stopWatching?.();
     this.leaves.clear();
-    this.removeEmptyLeaves();
-    for (const d of [...LAYOUT_DIRS].reverse()) this.fs.rmdir(`${this.base}/${d}`);
-    return this.fs.rmdir(this.base);
+    try {
+      this.removeEmptyLeaves();
+      for (const d of [...LAYOUT_DIRS].reverse()) this.fs.rmdir(`${this.base}/${d}`);
+      return this.fs.rmdir(this.base);
+    } catch (err) {
+      if (!(err instanceof CgroupError)) throw err;
+      this.opts.onError?.(err);
+      return false;
+    }
   }
 
   /** Why `controller` cannot limit anything here, or null when it can. */
@@ -190,8 +198,14 @@ export class CgroupLayout {
       l = { live: 0, stopWatching: null };
       this.leaves.set(leaf, l);
     }
+    try {
+      if (limits !== null) this.applyLimits(leaf, limits);
+    } catch (err) {
+      // Nothing enters: the leaf goes again if nothing else is in it.
+      this.removeIfIdle(leaf);
+      throw err;
+    }
     l.live++;
-    if (limits !== null) this.applyLimits(leaf, limits);
     return `${leaf}/cgroup.procs`;
   }
 
@@ -276,16 +290,22 @@ export class CgroupLayout {
     }
   }
 
+  /** Never throws: it runs from exit events and inotify callbacks, where an exception would end the daemon. */
   private removeIfIdle(leaf: string): void {
     const l = this.leaves.get(leaf);
     if (!l || l.live > 0) return;
-    if (!this.populated(leaf) && this.removeTree(leaf)) {
-      l.stopWatching?.();
-      this.leaves.delete(leaf);
-      return;
+    try {
+      if (!this.populated(leaf) && this.removeTree(leaf)) {
+        l.stopWatching?.();
+        this.leaves.delete(leaf);
+        return;
+      }
+      // Still holds processes that outlived ours (a double-forked daemon): removed when the last one dies.
+      l.stopWatching ??= this.watch(leaf, () => this.removeIfIdle(leaf));
+    } catch (err) {
+      if (!(err instanceof CgroupError)) throw err;
+      this.opts.onError?.(err);
     }
-    // Still holds processes that outlived ours (a double-forked daemon): removed when the last one dies.
-    l.stopWatching ??= this.watch(leaf, () => this.removeIfIdle(leaf));
   }
 
   /** rmdir of the leaf and of any cgroups a service made below it, deepest first. */

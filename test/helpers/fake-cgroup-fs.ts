@@ -28,6 +28,8 @@ export class FakeCgroupFs implements CgroupFs {
   readonly killed: number[] = [];
   /** Set to make cgroup.kill absent (kernels before 5.14). */
   noKillFile = false;
+  /** Set to make every rmdir fail with this errno (a refusal the layout must survive). */
+  rmdirFails: string | null = null;
 
   /** `root` is a cgroup2 mount's root offering `offered` controllers to its children. */
   constructor(
@@ -87,6 +89,7 @@ export class FakeCgroupFs implements CgroupFs {
   }
 
   rmdir(dir: string): boolean {
+    if (this.rmdirFails !== null) throw fail(this.rmdirFails, dir);
     if (!this.dirs.has(dir)) return true;
     if (this.populated(dir) || this.children(dir).length > 0) return false;
     this.dirs.delete(dir);

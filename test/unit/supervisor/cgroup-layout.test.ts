@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { CgroupLayout } from '../../../src/supervisor/cgroup-layout.js';
 import { NO_LIMITS, type ServiceLimits } from '../../../src/config/types.js';
 import { FakeCgroupFs } from '../../helpers/fake-cgroup-fs.js';
+import { CgroupError } from '../../../src/errors/cgroup-errors.js';
 
 const ROOT = '/cg';
 const BASE = '/cg/zinit-ts-abc';
@@ -223,4 +224,36 @@ test('tearDown: a base the daemon made goes at exit, the daemon back in its own 
   assert.equal(owned.tearDown(), false);
   assert.equal(fs2.dirOf(SELF), `${BASE}/manager`);
   assert.ok(fs2.exists(`${BASE}/services`));
+});
+
+test('a leaf the kernel refuses to remove is reported through onError and never thrown from an exit or a watch', () => {
+  const fs = new FakeCgroupFs(ROOT);
+  fs.mkdir(BASE);
+  fs.addProcess(BASE, SELF);
+  const errors: string[] = [];
+  const layout = new CgroupLayout({ fs, base: BASE, selfPid: SELF, onError: (err) => errors.push(`${err.errno ?? '-'} ${err.path ?? '-'}`) });
+  layout.setUp();
+  const leaf = layout.leafFor('x', 'main');
+  layout.enter(leaf, NO_LIMITS);
+  fs.addProcess(leaf, 800);
+  fs.addProcess(leaf, 801);
+  fs.exit(800);
+  layout.exited(leaf);
+  fs.rmdirFails = 'EACCES';
+  assert.doesNotThrow(() => fs.exit(801), 'the populated 0 callback does not throw');
+  assert.deepEqual(errors, [`EACCES ${leaf}`]);
+  assert.ok(fs.exists(leaf), 'kept');
+  assert.equal(layout.tearDown(), false, 'no home: nothing to tear down');
+});
+
+test('enter: a limit the kernel refuses fails the spawn, and the leaf made for it goes again', () => {
+  const { fs, layout } = setup(['pids']);
+  const leaf = layout.leafFor('bad', 'main');
+  const realWrite = fs.write.bind(fs);
+  fs.write = (file: string, text: string): void => {
+    if (file.endsWith('pids.max')) throw new CgroupError('CGROUP_IO', 'EINVAL', 'EINVAL', file);
+    realWrite(file, text);
+  };
+  assert.throws(() => layout.enter(leaf, limits({ pidsMax: 5 })), (err: unknown) => err instanceof CgroupError && err.errno === 'EINVAL');
+  assert.equal(fs.exists(leaf), false);
 });
