@@ -75,7 +75,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const http = new HttpRpc(opts.http ?? DEFAULT_HTTP_OPTIONS, opts.socketPath, logger);
   const server = await bindControlSocket(opts.socketPath, opts.configDir, supervision, shutdown, http, logger);
-  if (!server) return 1;
+  if (!server) {
+    containment.layout?.tearDown();
+    return 1;
+  }
   announceStart(opts, isPid1, logger);
   await killLeftovers(table, logger);
   const metrics = await serveMetrics(opts.metrics, { manager, table, reaped: () => reaping?.reaped() ?? 0 }, logger);

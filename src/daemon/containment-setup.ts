@@ -2,7 +2,7 @@
 import { CgroupError } from '../errors/cgroup-errors.js';
 import { messageOf } from '../errors/message-of.js';
 import type { Logger } from '../log/logger-types.js';
-import { cgroupInstanceKey, detectCgroup } from '../os/cgroup-detect.js';
+import { cgroupInstanceKey, detectCgroup, managerHolders } from '../os/cgroup-detect.js';
 import { cgroupFs } from '../os/cgroup-fs.js';
 import { findSetpriv, shimProblem } from '../os/cgroup-shim.js';
 import { CgroupLayout, LAYOUT_DIRS } from '../supervisor/cgroup-layout.js';
@@ -34,6 +34,9 @@ export function chooseContainment(s: ContainmentSettings, logger: Logger): Conta
   const detected = detectCgroup({ setting: s.setting, instanceKey: cgroupInstanceKey(s.socketPath), isOurs: (name) => LAYOUT_DIRS.includes(name) || name.startsWith('zinit-ts') });
   if (detected.mode === 'error') throw new CgroupError('CGROUP_UNAVAILABLE', detected.why);
   if (detected.mode === 'proc') return fallback(detected.why);
+  // Another daemon lives in this base (the same socket, or the same --cgroup PATH): its services are not leftovers.
+  const holders = managerHolders(detected.base);
+  if (holders.length > 0) return fallback(`${detected.base} belongs to another running zinit-ts (process ${holders[0] ?? '?'} in its manager/); give this one its own --cgroup PATH or socket`);
   const missing = shimProblem();
   if (missing !== null) return fallback(missing);
   const layout = new CgroupLayout({ fs: cgroupFs, base: detected.base, selfPid: process.pid, home: detected.base === detected.own ? null : detected.own,

@@ -178,7 +178,24 @@ function ownsAlone(dir: string, selfPid: number, isOurs: (name: string) => boole
   }
   const pids = procs.split('\n').filter((l) => l !== '');
   if (pids.length !== 1 || pids[0] !== String(selfPid)) return false;
+  // A daemon that owns this cgroup sits in its manager/: alive, the cgroup is its, not ours to take over.
+  if (managerHolders(dir, selfPid).length > 0) return false;
   return entries.every((e) => !e.isDirectory() || isOurs(e.name));
+}
+
+/**
+ * The processes other than `selfPid` in `base`/manager: a daemon running there (the daemon's own cgroup, and
+ * anything it runs before its services, such as its config loader). Empty when there is none or no such cgroup.
+ */
+export function managerHolders(base: string, selfPid: number = process.pid): string[] {
+  try {
+    return fs
+      .readFileSync(path.join(base, 'manager', 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && l !== String(selfPid));
+  } catch {
+    return [];
+  }
 }
 
 /** Creates `dir` (one level) when missing; the reason it cannot be, or null. */

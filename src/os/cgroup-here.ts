@@ -11,8 +11,8 @@ export interface LimitLine {
 }
 
 /**
- * One line per service with limits. Nothing is made: the controllers a daemon started here could enable
- * are the ones this process's cgroup is offered (its cgroup.controllers), read without writing.
+ * One line per service with limits, judged for a daemon started where this command runs. Nothing is made
+ * or written.
  */
 export function limitsHere(services: readonly ServiceConfig[]): LimitLine[] {
   const detected = detectCgroup({ setting: 'auto', instanceKey: 'check' });
@@ -25,7 +25,11 @@ export function limitsHere(services: readonly ServiceConfig[]): LimitLine[] {
     }
     return out;
   }
-  const layout = CgroupLayout.readOnly(cgroupFs, detected.own);
+  // A base of its own making is offered what its cgroup hands its children (cgroup.subtree_control), which
+  // the daemon never changes; a cgroup it owns whole, what that cgroup's parent hands it.
+  const offeredFile = detected.base === detected.own ? `${detected.own}/cgroup.controllers` : `${detected.own}/cgroup.subtree_control`;
+  const offered = (cgroupFs.read(offeredFile) ?? '').split(/\s+/).filter(Boolean);
+  const layout = CgroupLayout.readOnly(cgroupFs, detected.own, offered);
   for (const c of services) {
     const r = layout.limitReport(c.limits);
     if (r.enforced.length > 0) out.push({ enforced: true, text: `${c.name}: ${r.enforced.join(', ')} enforced by the kernel` });

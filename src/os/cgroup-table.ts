@@ -81,7 +81,9 @@ export class CgroupTable extends ProcessTable {
     const stats = new Map<number, ProcStat>();
     for (const pid of this.layout.members(leaf)) {
       const s = readStat(pid, this.procRoot);
-      if (s && s.state !== 'Z' && s.state !== 'X') stats.set(pid, s);
+      // A 'Z' listed here is a thread group whose leader exited while other threads run: the kernel lists only
+      // live groups, and a signal to its pid still reaches those threads, so it counts as alive.
+      if (s && s.state !== 'X') stats.set(pid, s);
     }
     const main = mainPid !== null && mainPid > 0 ? mainPid : null;
     return [...stats.values()].map((s) => {

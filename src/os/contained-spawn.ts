@@ -1,4 +1,5 @@
 // cgroup mode's spawn: every process enters its leaf before the service's program runs, and an OOM kill is told apart.
+import fs from 'node:fs';
 import { CgroupError } from '../errors/cgroup-errors.js';
 import { messageOf } from '../errors/message-of.js';
 import type { CgroupLayout } from '../supervisor/cgroup-layout.js';
@@ -25,7 +26,9 @@ export function containedSpawn(opts: ContainedSpawnOptions): (req: SpawnRequest)
   return (req) => {
     const [file] = req.argv;
     if (file === undefined) return spawn(req);
-    const problem = commandProblem(file, req.env);
+    // A missing working directory is the plain spawn's to report, before anything enters a leaf.
+    if (!isDirectory(req.cwd)) return spawn(req);
+    const problem = commandProblem(file, req.env, req.cwd);
     if (problem !== null) return failed(problem.message, problem.code);
     const leaf = layout.leafFor(req.service, req.role);
     let procsFile: string;
@@ -72,6 +75,14 @@ export function containedSpawn(opts: ContainedSpawnOptions): (req: SpawnRequest)
       ...(h.resumeOutput ? { resumeOutput: () => h.resumeOutput?.() } : {}),
     };
   };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function failed(message: string, code: number): ProcessHandle {

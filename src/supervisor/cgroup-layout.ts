@@ -76,12 +76,12 @@ export class CgroupLayout {
   }
 
   /**
-   * A layout that only reports, for `check`: the controllers counted as enabled are those `dir` is offered,
-   * which a daemon owning a cgroup there could enable. Nothing is made or moved.
+   * A layout that only reports, for `check`: the controllers counted as enabled are `offered`, those a
+   * daemon with its base at `dir` could enable. Nothing is made or moved.
    */
-  static readOnly(fs: CgroupFs, dir: string): CgroupLayout {
+  static readOnly(fs: CgroupFs, dir: string, offered: readonly string[]): CgroupLayout {
     const layout = new CgroupLayout({ fs, base: dir, selfPid: 0 });
-    layout.offered = words(fs.read(`${dir}/cgroup.controllers`));
+    layout.offered = offered;
     layout.enabled = new Set(LIMIT_CONTROLLERS.filter((c) => layout.offered.includes(c)));
     return layout;
   }
@@ -301,7 +301,11 @@ export class CgroupLayout {
         return;
       }
       // Still holds processes that outlived ours (a double-forked daemon): removed when the last one dies.
-      l.stopWatching ??= this.watch(leaf, () => this.removeIfIdle(leaf));
+      if (l.stopWatching === null) {
+        l.stopWatching = this.watch(leaf, () => this.removeIfIdle(leaf));
+        // The last one may have died between the look above and the watch: look once more, now watched.
+        if (!this.populated(leaf)) this.removeIfIdle(leaf);
+      }
     } catch (err) {
       if (!(err instanceof CgroupError)) throw err;
       this.opts.onError?.(err);

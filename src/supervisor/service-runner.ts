@@ -302,15 +302,17 @@ export class ServiceRunner {
   private onExit(main: MainProcess, status: ExitStatus): void {
     main.exited = true;
     const now = this.deps.clock.now();
-    this.lastExit = { ...status, at: Date.now(), pid: main.handle.pid };
+    // The OOM killer's count rose during the run; a SIGKILL our own stop sent is ours, not the OOM killer's.
+    const oomKill = status.oomKill === true && !this.isStopping;
+    this.lastExit = { code: status.code, signal: status.signal, ...(oomKill ? { oomKill: true } : {}), at: Date.now(), pid: main.handle.pid };
     main.notify?.close();
     main.notify = null;
     if (this.main !== main) return;
     this.clearProbe();
     const c = this.config;
     const ok = status.code === 0;
-    const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal, ...(status.oomKill === true ? { oomKill: true } : {}) };
-    if (status.oomKill === true) {
+    const fields = { service: c.name, pid: main.handle.pid, code: status.code, signal: status.signal, ...(oomKill ? { oomKill: true } : {}) };
+    if (oomKill) {
       this.oomKills++;
       this.deps.logger.error('service killed by the kernel\'s OOM killer: it reached memory_max', { service: c.name, pid: main.handle.pid, memoryMax: c.limits.memoryMax });
     }

@@ -3,7 +3,10 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, startDaemon, statusOf, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { runCli, startDaemon, statusOf, tempDir, waitState, writeServices, type DaemonHandle } from '../../helpers/daemon.js';
+import { cliEntry } from '../../helpers/paths.js';
+import { cgroupInstanceKey } from '../../../src/os/cgroup-detect.js';
 import { fateOf, isAlive, type ProcIdentity } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { metricsPort } from '../health/health-helpers.js';
@@ -20,7 +23,7 @@ import {
   removeCgroupTree,
   sessionOf,
 } from './daemon-cgroups.js';
-import { hierarchyPath, skipReason } from './test-cgroups.js';
+import { hierarchyPath, makeTestCgroup, skipReason } from './test-cgroups.js';
 
 const skip = skipReason();
 if (skip !== false) console.log(`# cgroup containment tests skipped: ${skip}`);
@@ -406,4 +409,69 @@ void test('--cgroup values that cannot be used: a relative path is refused by th
     if (target.startsWith('/nonexistent')) assert.ok(!fs.existsSync(target), 'nothing is made at the path');
     else fs.rmdirSync(target);
   }
+});
+
+/** A daemon started inside `cgroup` (its first instruction there), alone in it unless another is. */
+async function startIn(cgroup: string, files: Record<string, string>): Promise<{ child: ChildProcess; socket: string; output: () => string; dir: string }> {
+  const dir = tempDir();
+  const conf = path.join(dir, 'services');
+  writeServices(conf, files);
+  const socket = path.join(dir, 'zinit.sock');
+  const child = spawn('/bin/sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, process.execPath, cliEntry, '-s', socket, 'init', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  owned.push({ child, dir });
+  await waitFor(() => out.includes('services loaded') || child.exitCode !== null, 15_000, `daemon in ${cgroup} ready:\n${out}`);
+  return { child, socket, output: () => out, dir };
+}
+
+const owned: { child: ChildProcess; dir: string }[] = [];
+afterEach(async () => {
+  for (const { child, dir } of owned.splice(0).reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await waitFor(() => child.exitCode !== null || child.signalCode !== null, 30_000, 'daemon exit').catch(() => child.kill('SIGKILL'));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a daemon alone in its cgroup owns it; a second daemon started there takes a directory of its own and leaves the first one\'s services alone', { skip }, async () => {
+  const shared = makeTestCgroup();
+  bases.push(shared);
+  const a = await startIn(shared, { sa: 'exec: sleep 1261\n' });
+  assert.match(a.output(), new RegExp(`containment: cgroup mode in ${shared} `), a.output());
+  const saPid = await waitFor(() => liveProcsIn(`${shared}/services/sa.service`)[0] ?? null, 15_000, 'sa in its leaf');
+  const saId = record(saPid);
+  assert.deepEqual(liveProcsIn(`${shared}/manager`), [a.child.pid], 'the first daemon sits in manager/');
+
+  const b = await startIn(shared, { sb: 'exec: sleep 1262\n' });
+  const bBase = `${shared}/zinit-ts-${cgroupInstanceKey(b.socket)}`;
+  assert.match(b.output(), new RegExp(`containment: cgroup mode in ${bBase} `), b.output());
+  assert.doesNotMatch(b.output(), /leftover/, 'the first daemon\'s service is not a leftover');
+  const sbPid = await waitFor(() => liveProcsIn(`${bBase}/services/sb.service`)[0] ?? null, 15_000, 'sb in its leaf');
+  record(sbPid);
+  b.child.kill('SIGTERM');
+  await waitFor(() => b.child.exitCode !== null, 30_000, 'the second daemon to exit');
+  assert.equal(fateOf(saId), 'alive', 'the second daemon\'s start and shutdown left sa running');
+  assert.ok(!fs.existsSync(bBase), 'the second daemon removed its own directory');
+
+  // The same --cgroup PATH for a second daemon while the first lives there: refused, naming the holder.
+  const dir = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'services'));
+    const r = await runCli(['init', '-c', path.join(dir, 'services'), '--cgroup', shared], { socket: path.join(dir, 'zinit.sock') });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout + r.stderr, new RegExp(`${shared} belongs to another running zinit-ts \\(process ${a.child.pid} in its manager/\\)`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(fateOf(saId), 'alive');
+  // The first daemon's own shutdown stops sa (before the test's cleanup empties the cgroup by force).
+  a.child.kill('SIGTERM');
+  await waitFor(() => a.child.exitCode !== null, 30_000, 'the first daemon to exit');
+  assert.equal(a.child.exitCode, 0);
+  assert.notEqual(fateOf(saId), 'alive');
+  assert.deepEqual(liveProcsIn(shared), [], 'nothing left in the cgroup it owned');
 });

@@ -96,3 +96,18 @@ test('an exit the kernel OOM killer caused is counted, logged as such, and shown
   assert.ok(line, JSON.stringify(lines));
   assert.equal(line.fields.memoryMax, 32 << 20);
 });
+
+test('a SIGKILL during a stop is the stop\'s, even when the OOM killer counted a kill in the leaf earlier: no OOM reported', async () => {
+  const { m, os, clock } = manager(cgroupContainment(layoutWith(['memory']), false), [svc('hog', { shutdownTimeoutMs: 1000, limits: { ...NO_LIMITS, memoryMax: 32 << 20 } })]);
+  m.startAll();
+  await flush();
+  os.diesOn = new Set();
+  const stopping = m.stop('hog');
+  await clock.advance(1000);
+  os.live('hog')?.exit({ code: null, signal: 'SIGKILL', oomKill: true });
+  await clock.advance(10);
+  await stopping;
+  const s = m.status('hog');
+  assert.equal(s.oomKills, 0);
+  assert.deepEqual(s.exit, { pid: s.exit?.pid, code: null, signal: 'SIGKILL' });
+});
