@@ -14,7 +14,7 @@ import { benchStatus } from './status.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Benches written as plain scripts that print their own figures. */
-const OTHERS = ['reap', 'log', 'rpc-transport', 'restarts', 'cli-startup', 'idle-floor'] as const;
+const OTHERS = ['reap', 'log', 'rpc-transport', 'restarts', 'cli-startup', 'idle-floor', 'cgroup-stop', 'spawn-shim'] as const;
 const OTHER_TIMEOUT_MS = 600_000;
 const OWN = { shutdown: benchShutdown, idle: benchIdle, status: benchStatus } as const;
 type Own = keyof typeof OWN;

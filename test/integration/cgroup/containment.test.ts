@@ -475,3 +475,16 @@ void test('a daemon alone in its cgroup owns it; a second daemon started there t
   assert.notEqual(fateOf(saId), 'alive');
   assert.deepEqual(liveProcsIn(shared), [], 'nothing left in the cgroup it owned');
 });
+
+void test('a relative exec runs from the service\'s dir, as without cgroups; a missing dir is said as such', { skip }, async () => {
+  const dir = tempDir();
+  const app = path.join(dir, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'run.sh'), '#!/bin/sh\nexec sleep 1263\n', { mode: 0o755 });
+  const { d, base } = await start({ rel: `exec: ./run.sh\ndir: ${app}\n`, nodir: `exec: ./run.sh\ndir: ${path.join(dir, 'missing')}\nrestart: never\n` }, [], dir);
+  const s = await waitState(d, 'rel', 'Running', 15_000);
+  record(s.pid);
+  await waitFor(() => cmdlineOf(s.pid) === 'sleep 1263', 10_000, 'run.sh to exec its sleep');
+  assert.deepEqual(liveProcsIn(`${base}/services/rel.service`), [s.pid]);
+  await waitFor(() => /working directory .*missing does not exist/.test(d.output()), 10_000, `the missing dir reported:\n${d.output()}`);
+});
