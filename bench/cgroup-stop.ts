@@ -56,23 +56,22 @@ export async function benchCgroupStop(): Promise<string> {
   const runs = runsFromEnv();
   const lines = ['| work | cgroup mode: s, left, swept | /proc mode: s, left, swept | cgroup / /proc (s) |', '|---|---|---|---|'];
   for (const c of casesFromEnv()) {
-    const cells: string[] = [];
-    const medians: number[] = [];
-    for (const mode of MODES) {
-      const figures: Figures[] = [];
-      // Modes alternate run by run, so a change in the machine's load falls on both.
-      for (let i = 0; i < runs; i++) {
+    const figures: Figures[][] = MODES.map(() => []);
+    // Modes alternate run by run, so a change in the machine's load falls on both.
+    for (let i = 0; i < runs; i++) {
+      for (const [m, mode] of MODES.entries()) {
         progress(`${c.work}: ${mode.label}, run ${i + 1}/${runs}`);
         try {
-          figures.push(await once(mode.peer, c));
+          figures[m]?.push(await once(mode.peer, c));
         } catch (err) {
           progress(`  failed: ${(err as Error).message.split('\n')[0] ?? ''}`);
         }
       }
-      const s = median(figures.map((f) => f.seconds));
-      medians.push(s);
-      cells.push(figures.length === 0 ? 'failed' : `${s.toFixed(3)}, ${Math.max(...figures.map((f) => f.left))} left, ${Math.max(...figures.map((f) => f.swept))} swept`);
     }
+    const medians = figures.map((fs) => median(fs.map((f) => f.seconds)));
+    const cells = figures.map((fs, m) =>
+      fs.length === 0 ? 'failed' : `${(medians[m] ?? Number.NaN).toFixed(3)}, ${Math.max(...fs.map((f) => f.left))} left, ${Math.max(...fs.map((f) => f.swept))} swept`,
+    );
     const [cg, proc] = medians;
     const ratio = cg !== undefined && proc !== undefined && proc > 0 && Number.isFinite(cg) ? `×${(cg / proc).toFixed(2)}` : '-';
     lines.push(`| ${c.work} | ${cells.join(' | ')} | ${ratio} |`);
