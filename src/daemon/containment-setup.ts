@@ -39,7 +39,12 @@ export function chooseContainment(s: ContainmentSettings, logger: Logger): Conta
   if (holders.length > 0) return fallback(`${detected.base} belongs to another running zinit-ts (process ${holders[0] ?? '?'} in its manager/); give this one its own --cgroup PATH or socket`);
   const missing = shimProblem();
   if (missing !== null) return fallback(missing);
-  const layout = new CgroupLayout({ fs: cgroupFs, base: detected.base, selfPid: process.pid, home: detected.base === detected.own ? null : detected.own,
+  const layout = new CgroupLayout({
+    fs: cgroupFs,
+    base: detected.base,
+    selfPid: process.pid,
+    // A directory of our own making inside our cgroup: we go back there at exit and remove it.
+    home: detected.base === detected.own ? null : detected.own,
     onError: (err) => logger.warn('cgroup left in place', { path: err.path, errno: err.errno, error: err.message }),
   });
   try {
