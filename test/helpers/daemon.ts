@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliEntry } from './paths.js';
-import { cgroupInstanceKey, locateCgroup, parseCgroup2Mounts, parseOwnCgroup } from '../../src/os/cgroup-detect.js';
+import { removeDaemonCgroups } from './daemon-cgroups.js';
 import { waitFor } from './wait-for.js';
 
 export interface CliResult {
@@ -28,37 +28,6 @@ export interface DaemonHandle {
   exited(timeoutMs?: number): Promise<number | null>;
   /** Stop the daemon if still running (shutdown, then SIGKILL), and remove the temp dir. */
   cleanup(): Promise<void>;
-}
-
-/**
- * The cgroup directory a daemon on `socket` made (cgroup mode), when a test killed it before it could
- * remove it: empty cgroups only, deepest first (rmdir never removes a cgroup that holds a process).
- */
-function removeEmptyCgroups(socket: string): void {
-  let base: string;
-  try {
-    const own = parseOwnCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
-    const where = own === null ? null : locateCgroup(own, parseCgroup2Mounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
-    if (where === null) return;
-    base = path.join(where.dir, `zinit-ts-${cgroupInstanceKey(socket)}`);
-  } catch {
-    return;
-  }
-  const remove = (d: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) if (e.isDirectory()) remove(path.join(d, e.name));
-    try {
-      fs.rmdirSync(d);
-    } catch {
-      // Still holds a process, or gone: left as it is.
-    }
-  };
-  remove(base);
 }
 
 export function tempDir(prefix = 'zinit-ts-test-'): string {
@@ -119,7 +88,7 @@ export async function startDaemon(files: Record<string, string>, extraArgs: read
         child.kill('SIGTERM');
         await waitFor(() => exitCode !== undefined, 30_000, 'daemon exit after SIGTERM').catch(() => child.kill('SIGKILL'));
       }
-      removeEmptyCgroups(socket);
+      await removeDaemonCgroups(socket);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

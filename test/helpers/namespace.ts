@@ -5,6 +5,7 @@ import path from 'node:path';
 import { cliEntry, fixture } from './paths.js';
 import { runCli, tempDir, writeServices, type CliResult } from './daemon.js';
 import { waitFor } from './wait-for.js';
+import { removeDaemonCgroups } from './daemon-cgroups.js';
 
 export interface SentinelResult {
   readonly code: number | null;
@@ -56,6 +57,7 @@ export async function startInNamespace(files: Record<string, string>, opts: { en
         unshare.kill('SIGKILL');
         await waitFor(() => unshareExited, 10_000, 'unshare exit').catch(() => undefined);
       }
+      await removeDaemonCgroups(socket);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -114,6 +116,7 @@ export async function startAsPid1(files: Record<string, string>, opts: { env?: N
         }
         await waitFor(() => ended, 10_000, 'namespace end').catch(() => unshare.kill('SIGKILL'));
       }
+      await removeDaemonCgroups(socket);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
