@@ -1,11 +1,11 @@
 // cgroup mode's spawn: every process enters its leaf before the service's program runs, and an OOM kill is told apart.
-import fs from 'node:fs';
 import { CgroupError } from '../errors/cgroup-errors.js';
 import { messageOf } from '../errors/message-of.js';
 import type { CgroupLayout } from '../supervisor/cgroup-layout.js';
 import type { ExitStatus, ProcessHandle, SpawnRequest } from '../supervisor/ports.js';
 import { commandProblem, containedArgv } from './cgroup-shim.js';
 import { primaryGroupOf } from './identity.js';
+import { failed, isDirectory } from './spawn.js';
 
 export interface ContainedSpawnOptions {
   readonly layout: CgroupLayout;
@@ -75,16 +75,4 @@ export function containedSpawn(opts: ContainedSpawnOptions): (req: SpawnRequest)
       ...(h.resumeOutput ? { resumeOutput: () => h.resumeOutput?.() } : {}),
     };
   };
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function failed(message: string, code: number): ProcessHandle {
-  return { pid: 0, exited: Promise.resolve({ code, signal: null }), spawnError: message };
 }

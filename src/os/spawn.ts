@@ -108,11 +108,12 @@ function readNotifyFd(child: ChildProcess, onText: (text: string) => void): void
   });
 }
 
-function failed(message: string, code: number): ProcessHandle {
+/** A handle for a process that could not be created: pid 0, `code` as a shell would give it. */
+export function failed(message: string, code: number): ProcessHandle {
   return { pid: 0, exited: Promise.resolve({ code, signal: null }), spawnError: message };
 }
 
-function isDirectory(p: string): boolean {
+export function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
   } catch {

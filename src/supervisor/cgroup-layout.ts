@@ -40,8 +40,10 @@ const LIMIT_FILES: readonly { key: LimitKey; controller: LimitController; file: 
   { key: 'cpu_max', controller: 'cpu', file: 'cpu.max', value: (l) => (l.cpuMax === null ? 'max 100000' : `${l.cpuMax.quotaUs} ${l.cpuMax.periodUs}`) },
 ];
 
-const isSet = (l: ServiceLimits, key: LimitKey): boolean =>
-  ({ memory_max: l.memoryMax, memory_high: l.memoryHigh, pids_max: l.pidsMax, cpu_weight: l.cpuWeight, cpu_max: l.cpuMax })[key] !== null;
+/** The limit keys a service file sets, in file order. */
+export function setLimitKeys(l: ServiceLimits): LimitKey[] {
+  return LIMIT_FILES.filter((f) => ({ memory_max: l.memoryMax, memory_high: l.memoryHigh, pids_max: l.pidsMax, cpu_weight: l.cpuWeight, cpu_max: l.cpuMax })[f.key] !== null).map((f) => f.key);
+}
 
 export interface CgroupLayoutOptions {
   readonly fs: CgroupFs;
@@ -167,8 +169,9 @@ export class CgroupLayout {
   limitReport(limits: ServiceLimits): LimitReport {
     const enforced: LimitKey[] = [];
     const notEnforced: { key: LimitKey; why: string }[] = [];
+    const set = setLimitKeys(limits);
     for (const f of LIMIT_FILES) {
-      if (!isSet(limits, f.key)) continue;
+      if (!set.includes(f.key)) continue;
       const why = this.whyNot(f.controller);
       if (why === null) enforced.push(f.key);
       else notEnforced.push({ key: f.key, why });

@@ -1,6 +1,6 @@
 // How the daemon keeps track of its services' processes: cgroup mode (a leaf per service) or /proc discovery, and what it says of a service's limits.
-import type { ServiceConfig, ServiceLimits } from '../config/types.js';
-import type { CgroupLayout, LimitKey, LimitReport } from './cgroup-layout.js';
+import type { ServiceConfig } from '../config/types.js';
+import { setLimitKeys, type CgroupLayout, type LimitReport } from './cgroup-layout.js';
 
 export type Containment =
   /** Every service in a cgroup of its own under `base`; limits through `controllers`. */
@@ -30,13 +30,6 @@ function refusalOf(report: LimitReport, required: boolean): string | null {
   return `${report.notEnforced.map((n) => n.key).join(', ')} cannot be enforced here (${first.why}); init --require-cgroup refuses to run it without: remove the limit or run where the kernel can enforce it`;
 }
 
-const LIMIT_KEYS: readonly { key: LimitKey; set: (l: ServiceLimits) => boolean }[] = [
-  { key: 'memory_max', set: (l) => l.memoryMax !== null },
-  { key: 'memory_high', set: (l) => l.memoryHigh !== null },
-  { key: 'pids_max', set: (l) => l.pidsMax !== null },
-  { key: 'cpu_weight', set: (l) => l.cpuWeight !== null },
-  { key: 'cpu_max', set: (l) => l.cpuMax !== null },
-];
 
 export function cgroupContainment(layout: CgroupLayout, required: boolean): ContainmentPort {
   const mode: Containment = { mode: 'cgroup', base: layout.base, controllers: layout.controllers };
@@ -50,7 +43,7 @@ export function cgroupContainment(layout: CgroupLayout, required: boolean): Cont
 export function procContainment(why: string): ContainmentPort {
   const mode: Containment = { mode: 'proc', why };
   const reason = `zinit-ts is not in cgroup mode: ${why}`;
-  const report = (c: ServiceConfig): LimitReport => ({ enforced: [], notEnforced: LIMIT_KEYS.filter((k) => k.set(c.limits)).map((k) => ({ key: k.key, why: reason })) });
+  const report = (c: ServiceConfig): LimitReport => ({ enforced: [], notEnforced: setLimitKeys(c.limits).map((key) => ({ key, why: reason })) });
   return { mode, ofService: (c) => ({ cgroup: null, why, limits: report(c) }), refusal: () => null };
 }
 
