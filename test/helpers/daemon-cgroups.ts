@@ -5,7 +5,7 @@ import { cgroupInstanceKey, locateCgroup, parseCgroup2Mounts, parseOwnCgroup } f
 import { waitFor } from './wait-for.js';
 
 /** The directory a daemon on `socket` makes in cgroup mode (in the test's own cgroup), or null without cgroup v2. */
-function baseOf(socket: string): string | null {
+export function daemonCgroupBase(socket: string): string | null {
   try {
     const own = parseOwnCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
     const where = own === null ? null : locateCgroup(own, parseCgroup2Mounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
@@ -15,7 +15,8 @@ function baseOf(socket: string): string | null {
   }
 }
 
-function populated(dir: string): boolean {
+/** `populated 1` in a cgroup's cgroup.events (false once it is gone). */
+export function populated(dir: string): boolean {
   try {
     return /^populated 1$/m.test(fs.readFileSync(path.join(dir, 'cgroup.events'), 'utf8'));
   } catch {
@@ -29,7 +30,7 @@ function populated(dir: string): boolean {
  * process is left, and rmdir never removes one.
  */
 export async function removeDaemonCgroups(socket: string): Promise<void> {
-  const base = baseOf(socket);
+  const base = daemonCgroupBase(socket);
   if (base === null || !fs.existsSync(base)) return;
   await waitFor(() => !populated(base), 5000, `${base} to empty`).catch(() => undefined);
   const remove = (d: string): void => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { runCli, startDaemon, statusOf, tempDir, waitState, writeServices, type DaemonHandle } from '../../helpers/daemon.js';
 import { cliEntry } from '../../helpers/paths.js';
+import { populated } from '../../helpers/daemon-cgroups.js';
 import { cgroupInstanceKey } from '../../../src/os/cgroup-detect.js';
 import { fateOf, isAlive, type ProcIdentity } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -18,12 +19,10 @@ import {
   ignoresSignal,
   liveProcsIn,
   ownCgroupDir,
-  populated,
-  procCgroup,
   removeCgroupTree,
   sessionOf,
 } from './daemon-cgroups.js';
-import { hierarchyPath, makeTestCgroup, skipReason } from './test-cgroups.js';
+import { cgroupOf, hierarchyPath, makeTestCgroup, skipReason } from './test-cgroups.js';
 
 const skip = skipReason();
 if (skip !== false) console.log(`# cgroup containment tests skipped: ${skip}`);
@@ -94,8 +93,8 @@ void test('membership: an env-cleared, setsid, double-forked escapee is in the s
   record(escapee);
 
   assert.deepEqual(liveProcsIn(leaf).sort(), [main, escapee].sort(), 'the leaf holds the main process and the escapee');
-  assert.equal(procCgroup(escapee), hierarchyPath(leaf), "the escapee's /proc/PID/cgroup names the leaf");
-  assert.equal(procCgroup(main), hierarchyPath(leaf));
+  assert.equal(cgroupOf(escapee), hierarchyPath(leaf), "the escapee's /proc/PID/cgroup names the leaf");
+  assert.equal(cgroupOf(main), hierarchyPath(leaf));
   // The main carries the daemon's tag; the escapee nothing but the PWD that dash exports itself.
   assert.ok(environOf(main).includes('ZINIT_TS_SERVICE=esc'), 'the main process is tagged');
   assert.deepEqual(
@@ -240,7 +239,7 @@ void test('negative control: with --cgroup off the env-cleared escapee outlives 
   const id = record(escapee);
   assert.deepEqual(environOf(escapee).filter((e) => !e.startsWith('PWD=')), []);
   assert.notEqual(sessionOf(escapee).session, sessionOf(s.pid).session);
-  assert.doesNotMatch(procCgroup(escapee) ?? '', /zinit-ts-/, 'no cgroup of ours holds it');
+  assert.doesNotMatch(cgroupOf(escapee) ?? '', /zinit-ts-/, 'no cgroup of ours holds it');
 
   await timedStop(d, 'esc');
   assert.notEqual(fateOf(mainId), 'alive', 'the main process is stopped');
@@ -365,7 +364,7 @@ void test('the mode in force: /healthz and the log say cgroup with the base in a
   assert.equal(typeof answer.cgroup?.cpuPercent, 'number', stats.stdout);
   assert.ok((answer.cgroup?.cpuPercent ?? -1) >= 0);
   assert.equal(answer.cgroup?.memoryBytes, fs.existsSync(`${base}/services/up.service/memory.current`) ? answer.cgroup?.memoryBytes : null, 'memory.current only with the memory controller');
-  assert.equal(procCgroup(d.pid), hierarchyPath(`${base}/manager`));
+  assert.equal(cgroupOf(d.pid), hierarchyPath(`${base}/manager`));
   // A normal exit removes the base it made.
   d.child.kill('SIGTERM');
   assert.equal(await d.exited(), 0);
@@ -382,7 +381,7 @@ void test('the mode in force: /healthz and the log say cgroup with the base in a
   const statusOff = await off.d.cli(['status', 'up']);
   assert.match(statusOff.stdout, /^cgroup: {3}none \(\/proc discovery: cgroup mode is off \(--cgroup off\)/m, statusOff.stdout);
   assert.ok(!fs.existsSync(off.base), 'no cgroup is made with --cgroup off');
-  assert.doesNotMatch(procCgroup(upOff.pid) ?? '', /zinit-ts-/);
+  assert.doesNotMatch(cgroupOf(upOff.pid) ?? '', /zinit-ts-/);
 });
 
 void test('--cgroup values that cannot be used: a relative path is refused by the CLI, a path outside cgroup2 makes the daemon exit 1', { skip }, async () => {

@@ -1,7 +1,8 @@
 // What a test of the daemon's cgroup mode reads: where its base is, who is in a leaf (cgroup.procs, /proc), and removal of what a failed test left.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cgroupInstanceKey, parseOwnCgroup } from '../../../src/os/cgroup-detect.js';
+import { parseOwnCgroup } from '../../../src/os/cgroup-detect.js';
+import { daemonCgroupBase, populated } from '../../helpers/daemon-cgroups.js';
 import { isAlive } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { UNIFIED } from './test-cgroups.js';
@@ -16,7 +17,9 @@ export function ownCgroupDir(): string {
 
 /** The base a daemon on `socket` makes in auto mode: its own cgroup is shared with the test runner, so it cannot own it whole. */
 export function expectedBase(socket: string): string {
-  return path.join(ownCgroupDir(), `zinit-ts-${cgroupInstanceKey(socket)}`);
+  const base = daemonCgroupBase(socket);
+  if (base === null) throw new Error('no cgroup v2 directory for this test process');
+  return base;
 }
 
 /** The pids a cgroup.procs lists, or [] once the cgroup is gone. */
@@ -73,15 +76,6 @@ export function sessionOf(pid: number): { ppid: number; pgrp: number; session: n
   return { ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), startTime: rest[19] ?? '' };
 }
 
-/** The cgroup (the 0:: line) as /proc/PID/cgroup names it, or null once gone. */
-export function procCgroup(pid: number): string | null {
-  try {
-    const line = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
-    return line === undefined ? null : line.slice(3);
-  } catch {
-    return null;
-  }
-}
 
 /** Whether a process has `signal` (a number) set to ignored, from SigIgn in /proc/PID/status. */
 export function ignoresSignal(pid: number, signal: number): boolean {
@@ -89,14 +83,6 @@ export function ignoresSignal(pid: number, signal: number): boolean {
   return m?.[1] !== undefined && ((BigInt(`0x${m[1]}`) >> BigInt(signal - 1)) & 1n) === 1n;
 }
 
-/** `populated 1` in the cgroup's cgroup.events. */
-export function populated(dir: string): boolean {
-  try {
-    return /^populated 1$/m.test(fs.readFileSync(path.join(dir, 'cgroup.events'), 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Kills what is left in a cgroup tree a test made the daemon create (cgroup.kill), then removes it deepest

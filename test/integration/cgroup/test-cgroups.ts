@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseCgroup2Mounts } from '../../../src/os/cgroup-detect.js';
 import type { ContainedCommand } from '../../../src/os/cgroup-shim.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { populated } from '../../helpers/daemon-cgroups.js';
 
 export const UNIFIED = '/sys/fs/cgroup/unified';
 
@@ -45,13 +46,6 @@ export function trackTestCgroup(dir: string): void {
   made.push(dir);
 }
 
-function populated(dir: string): boolean {
-  try {
-    return /^populated 1$/m.test(fs.readFileSync(path.join(dir, 'cgroup.events'), 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /** Kills what is left in every test cgroup (cgroup.kill), waits until each is empty, removes them deepest first. */
 export async function removeTestCgroups(): Promise<void> {
