@@ -18,7 +18,7 @@ const SHELL = '/bin/sh';
 const ENV = '/usr/bin/env';
 // `$0` is the cgroup.procs file. echo is a builtin, so the pid written is the shell's, which the exec
 // below keeps for the program: the pid spawn() returns. A failed open or write leaves nothing run.
-const SCRIPT = 'echo $$ > "$0" || exit 125; exec "$@"';
+export const SHIM_SCRIPT = 'echo $$ > "$0" || exit 125; exec "$@"';
 const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv', '/usr/local/bin/setpriv'];
 
 export interface ContainedRequest {
@@ -93,7 +93,7 @@ export function containedArgv(req: ContainedRequest): ContainedCommand {
   const program = req.env.PATH === undefined && !argv0.includes('/') ? programWithoutPath(argv0) : argv0;
   return {
     file: SHELL,
-    args: ['-c', SCRIPT, req.procsFile, ...drop, ENV, '-i', '--', ...assignments, program, ...rest],
+    args: ['-c', SHIM_SCRIPT, req.procsFile, ...drop, ENV, '-i', '--', ...assignments, program, ...rest],
     env: {},
   };
 }

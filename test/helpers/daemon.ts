@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cliEntry } from './paths.js';
 import { removeDaemonCgroups } from './daemon-cgroups.js';
+import { pastShim } from './proc.js';
 import { waitFor } from './wait-for.js';
 
 export interface CliResult {
@@ -106,8 +107,11 @@ export async function statusOf(d: DaemonHandle, name: string): Promise<{ name: s
 }
 
 export async function waitState(d: DaemonHandle, name: string, state: string, timeoutMs = 10_000): Promise<Awaited<ReturnType<typeof statusOf>>> {
-  return waitFor(async () => {
+  const s = await waitFor(async () => {
     const s = await statusOf(d, name);
     return s.state === state ? s : null;
   }, timeoutMs, `${name} to be ${state}`);
+  // In cgroup mode the pid is the shim's for a few ms after spawn; what a test reads of it is the program's.
+  if (s.pid > 0) await pastShim(s.pid);
+  return s;
 }

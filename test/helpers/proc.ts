@@ -1,5 +1,7 @@
 // Test-side views of /proc: is a pid alive (zombies count as dead), which processes carry a marker.
 import fs from 'node:fs';
+import { SHIM_SCRIPT } from '../../src/os/cgroup-shim.js';
+import { waitFor } from './wait-for.js';
 
 export function isAlive(pid: number): boolean {
   try {
@@ -90,4 +92,26 @@ export function processList(): { pid: number; ppid: number; state: string; start
     }
   }
   return out;
+}
+
+/**
+ * True while `pid` is still the cgroup shim that runs before a service's program (its /bin/sh, setpriv or
+ * env -i steps, a few ms after spawn in cgroup mode): its environment, ids and command line are not yet the
+ * program's. False once it is the program, and for a process that is gone.
+ */
+export function inShim(pid: number): boolean {
+  let argv: string[];
+  try {
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  if (argv[0] === '/bin/sh' && argv[1] === '-c' && argv[2] === SHIM_SCRIPT) return true;
+  if ((argv[0] ?? '').endsWith('setpriv') && argv.includes('--clear-groups') && argv.includes('/usr/bin/env')) return true;
+  return argv[0] === '/usr/bin/env' && argv[1] === '-i' && argv[2] === '--';
+}
+
+/** Waits (bounded) until `pid` has become its service's program: what a test reads of /proc/PID is then the program's. */
+export async function pastShim(pid: number): Promise<void> {
+  await waitFor(() => !inShim(pid), 5000, `pid ${pid} to leave the cgroup shim and run its program`);
 }

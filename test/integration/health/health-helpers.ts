@@ -53,6 +53,19 @@ export function timeIn(file: string): number | null {
   return Number(ns / 1000n) / 1000;
 }
 
+/**
+ * The time `writeTime` put in `file`, waiting for it (bounded): a service is Running from its spawn, so the
+ * shell step that writes its start time may still be on its way when the test sees the state.
+ */
+export function timeWritten(file: string, what: string): Promise<number> {
+  return waitFor(() => timeIn(file), 10_000, `the time ${what} wrote to ${path.basename(file)}`);
+}
+
+/** When the (first) server began listening, waiting for the record (bounded). */
+export function listenedBy(dir: string): Promise<number> {
+  return waitFor(() => listenedAt(dir), 10_000, `the server's listen record in ${dir}/events`);
+}
+
 export interface HealthJson {
   readonly probeError: string | null;
   readonly liveFailures: number;

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon, tempDir, waitState, type DaemonHandle } from '../../helpers/daemon.js';
+import { pastShim } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { freePorts } from '../real-daemons/loopback-ports.js';
-import { environOf, healthStatus, requireServers, requireTools, startNotifyReceiver, timeIn, writeTime, type NotifyReceiver, type StatusWithHealth } from './health-helpers.js';
+import { environOf, healthStatus, requireServers, requireTools, startNotifyReceiver, timeIn, timeWritten, writeTime, type NotifyReceiver, type StatusWithHealth } from './health-helpers.js';
 
 const run = promisify(execFile);
 
@@ -49,15 +50,15 @@ test('notify: fd — NOTIFY_FD=3 in its environment; Running once it writes a ne
     return s.pid > 0 ? s : null;
   }, 10_000, 'fd to be spawned');
   assert.equal(spawned.state, 'Spawned', 'not Running before it says so');
+  await pastShim(spawned.pid);
   assert.equal(environOf(spawned.pid).get('NOTIFY_FD'), '3');
   assert.match(fs.readlinkSync(`/proc/${spawned.pid}/fd/3`), /^(socket|pipe):\[\d+\]$/, 'fd 3 is open in the service');
   assert.equal(fs.existsSync(path.join(dir, 'after_fd.started')), false, 'its dependent waits');
 
   fs.writeFileSync(go, '');
   await waitState(daemon, 'after_fd', 'Running');
-  const wroteAt = timeIn(wrote);
-  const depAt = timeIn(path.join(dir, 'after_fd.started'));
-  assert.ok(wroteAt !== null && depAt !== null);
+  const wroteAt = await timeWritten(wrote, 'fd');
+  const depAt = await timeWritten(path.join(dir, 'after_fd.started'), 'after_fd');
   assert.ok(depAt >= wroteAt, `the dependent started at ${depAt}, before the newline at ${wroteAt}`);
   assert.ok(depAt - wroteAt < 1000, `the dependent started ${(depAt - wroteAt).toFixed(1)} ms after the newline`);
   assert.equal((await healthStatus(daemon, 'fd')).state, 'Running');
@@ -102,9 +103,8 @@ test('notify: systemd — STATUS= shows in status while Spawned; Running exactly
 
   fs.writeFileSync(go, '');
   await waitState(daemon, 'after_sd', 'Running');
-  const sentAt = timeIn(sent);
-  const depAt = timeIn(path.join(dir, 'after_sd.started'));
-  assert.ok(sentAt !== null && depAt !== null);
+  const sentAt = await timeWritten(sent, 'sd');
+  const depAt = await timeWritten(path.join(dir, 'after_sd.started'), 'after_sd');
   assert.ok(depAt >= sentAt, `the dependent started at ${depAt}, before READY=1 was sent at ${sentAt}`);
   assert.ok(depAt - sentAt < 1000, `the dependent started ${(depAt - sentAt).toFixed(1)} ms after READY=1 was sent`);
   const ready = await healthStatus(daemon, 'sd');
@@ -116,6 +116,7 @@ test('notify: systemd — STATUS= shows in status while Spawned; Running exactly
   const silent = await healthStatus(daemon, 'silent');
   assert.equal(silent.state, 'Spawned');
   assert.equal(silent.health.statusText, null);
+  await pastShim(silent.pid);
   const silentSocket = environOf(silent.pid).get('NOTIFY_SOCKET');
   assert.ok(silentSocket !== undefined && silentSocket !== socket, 'each service has a socket of its own');
 });

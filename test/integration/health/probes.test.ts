@@ -8,7 +8,7 @@ import { startDaemon, tempDir, waitState, type DaemonHandle } from '../../helper
 import { fateOf, isAlive, processList, type ProcIdentity } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { freePorts } from '../real-daemons/loopback-ports.js';
-import { healthStatus, listenedAt, metricsPort, serverEvents, serverExec, seriesValue, timeIn, writeTime } from './health-helpers.js';
+import { healthStatus, listenedAt, listenedBy, metricsPort, serverEvents, serverExec, seriesValue, timeWritten, writeTime } from './health-helpers.js';
 
 let daemon: DaemonHandle | null = null;
 afterEach(async () => {
@@ -32,9 +32,8 @@ test('ready: http:// — the dependent starts after the server listens and answe
     { dir },
   );
   await waitState(daemon, 'app', 'Running');
-  const listen = listenedAt(dir);
-  const appAt = timeIn(appStarted);
-  assert.ok(listen !== null && appAt !== null, 'both times were recorded');
+  const listen = await listenedBy(dir);
+  const appAt = await timeWritten(appStarted, 'app');
   assert.ok(appAt >= listen, `app started at ${appAt}, before the server listened at ${listen}`);
   assert.ok(appAt - listen < 1000, `app started ${(appAt - listen).toFixed(1)} ms after the server listened: more than a probe interval`);
   const probes = serverEvents(dir).filter((e) => e.kind === 'req');
@@ -71,9 +70,8 @@ test('ready: tcp:// — refused connections show in status while it waits; the d
   assert.equal(fs.existsSync(appStarted), false, 'the dependent waits');
 
   await waitState(daemon, 'app', 'Running');
-  const listen = listenedAt(dir);
-  const appAt = timeIn(appStarted);
-  assert.ok(listen !== null && appAt !== null, 'both times were recorded');
+  const listen = await listenedBy(dir);
+  const appAt = await timeWritten(appStarted, 'app');
   assert.ok(appAt >= listen, `app started at ${appAt}, before the port accepted at ${listen}`);
   assert.ok(appAt - listen < 1000, `app started ${(appAt - listen).toFixed(1)} ms after the port accepted`);
   const db = await healthStatus(daemon, 'db');
