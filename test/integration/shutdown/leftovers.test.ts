@@ -28,15 +28,17 @@ function envValue(pid: number, name: string): string | null {
 
 /**
  * Live processes tagged with this daemon's socket (the domain of the tag), each with the instance that started
- * it. The services' `sleep 1` children come and go every second on their own: left out, so that "alive" and
- * "killed" speak of processes that only a kill ends.
+ * it. The services' `sleep 1` children come and go every second on their own: left out (before their exec too),
+ * so that "alive" and "killed" speak of processes that only a kill ends.
  */
 function tagged(socket: string): { id: ProcIdentity; instance: string | null }[] {
   const list = new Map(processList().map((p) => [p.pid, p]));
   return pidsWithEnv(`ZINIT_TS_SOCKET=${socket}`).flatMap((pid) => {
     const p = list.get(pid);
     const instance = envValue(pid, 'ZINIT_TS_INSTANCE');
-    return p && p.cmdline !== 'sleep 1' && instance !== null ? [{ id: { pid, startTime: p.startTime }, instance }] : [];
+    // A fork that has not exec'd yet still shows its parent's command line: the shell's `sleep 1 &` on its way.
+    const forkOnItsWay = p !== undefined && list.get(p.ppid)?.cmdline === p.cmdline;
+    return p && p.cmdline !== 'sleep 1' && !forkOnItsWay && instance !== null ? [{ id: { pid, startTime: p.startTime }, instance }] : [];
   });
 }
 
