@@ -159,7 +159,8 @@ test('a log file whose directory is removed while the service prints is reopened
     });
   assert.deepEqual(fdsToFile(), [file]);
 
-  fs.rmSync(logDir, { recursive: true });
+  // maxRetries: the daemon may recreate the file between rm's unlink and its rmdir (ENOTEMPTY); rm tries again.
+  fs.rmSync(logDir, { recursive: true, maxRetries: 5 });
   const removedAt = Date.now();
   const reopened = await waitFor(() => {
     const t = ticks();
