@@ -60,7 +60,8 @@ test('post_stop runs only after every process of the service is gone', async () 
   const dir = tempDir();
   const pids = path.join(dir, 'pids');
   const seen = path.join(dir, 'seen');
-  const check = `for p in $(cat ${pids}); do if [ -e /proc/$p ] && ! grep -q ") Z" /proc/$p/stat; then echo "$p $(cat /proc/$p/stat)"; fi; done > ${seen}; echo checked >> ${seen}`;
+  // Reports each recorded pid still alive: its stat read (not gone, not reaped meanwhile) and not a zombie.
+  const check = `for p in $(cat ${pids}); do s=$(cat /proc/$p/stat 2>/dev/null) || continue; case "$s" in *") Z "*) ;; *) echo "$p $s";; esac; done > ${seen}; echo checked >> ${seen}`;
   daemon = await startDaemon(
     {
       tree: `exec: sh -c 'trap "" TERM; echo $$ > ${pids}; sleep 1000 & echo $! >> ${pids}; (setsid sh -c "trap \\"\\" TERM; sleep 1000" & echo $! >> ${pids}); while :; do wait; done'\nshutdown_timeout: 0.5\npost_stop: sh -c '${check}'\n`,
