@@ -32,17 +32,27 @@ interface Leaf {
   stopWatching: (() => void) | null;
 }
 
-const LIMIT_FILES: readonly { key: LimitKey; controller: LimitController; file: string; value: (l: ServiceLimits) => string }[] = [
-  { key: 'memory_max', controller: 'memory', file: 'memory.max', value: (l) => (l.memoryMax === null ? 'max' : String(l.memoryMax)) },
-  { key: 'memory_high', controller: 'memory', file: 'memory.high', value: (l) => (l.memoryHigh === null ? 'max' : String(l.memoryHigh)) },
-  { key: 'pids_max', controller: 'pids', file: 'pids.max', value: (l) => (l.pidsMax === null ? 'max' : String(l.pidsMax)) },
-  { key: 'cpu_weight', controller: 'cpu', file: 'cpu.weight', value: (l) => String(l.cpuWeight ?? 100) },
-  { key: 'cpu_max', controller: 'cpu', file: 'cpu.max', value: (l) => (l.cpuMax === null ? 'max 100000' : `${l.cpuMax.quotaUs} ${l.cpuMax.periodUs}`) },
+interface LimitFile {
+  readonly key: LimitKey;
+  readonly controller: LimitController;
+  readonly file: string;
+  /** Whether the service file sets this limit. */
+  readonly set: (l: ServiceLimits) => boolean;
+  /** What goes in the file: the limit, or the kernel's default when it is unset. */
+  readonly value: (l: ServiceLimits) => string;
+}
+
+const LIMIT_FILES: readonly LimitFile[] = [
+  { key: 'memory_max', controller: 'memory', file: 'memory.max', set: (l) => l.memoryMax !== null, value: (l) => (l.memoryMax === null ? 'max' : String(l.memoryMax)) },
+  { key: 'memory_high', controller: 'memory', file: 'memory.high', set: (l) => l.memoryHigh !== null, value: (l) => (l.memoryHigh === null ? 'max' : String(l.memoryHigh)) },
+  { key: 'pids_max', controller: 'pids', file: 'pids.max', set: (l) => l.pidsMax !== null, value: (l) => (l.pidsMax === null ? 'max' : String(l.pidsMax)) },
+  { key: 'cpu_weight', controller: 'cpu', file: 'cpu.weight', set: (l) => l.cpuWeight !== null, value: (l) => String(l.cpuWeight ?? 100) },
+  { key: 'cpu_max', controller: 'cpu', file: 'cpu.max', set: (l) => l.cpuMax !== null, value: (l) => (l.cpuMax === null ? 'max 100000' : `${l.cpuMax.quotaUs} ${l.cpuMax.periodUs}`) },
 ];
 
 /** The limit keys a service file sets, in file order. */
 export function setLimitKeys(l: ServiceLimits): LimitKey[] {
-  return LIMIT_FILES.filter((f) => ({ memory_max: l.memoryMax, memory_high: l.memoryHigh, pids_max: l.pidsMax, cpu_weight: l.cpuWeight, cpu_max: l.cpuMax })[f.key] !== null).map((f) => f.key);
+  return LIMIT_FILES.filter((f) => f.set(l)).map((f) => f.key);
 }
 
 export interface CgroupLayoutOptions {
@@ -169,9 +179,8 @@ export class CgroupLayout {
   limitReport(limits: ServiceLimits): LimitReport {
     const enforced: LimitKey[] = [];
     const notEnforced: { key: LimitKey; why: string }[] = [];
-    const set = setLimitKeys(limits);
     for (const f of LIMIT_FILES) {
-      if (!set.includes(f.key)) continue;
+      if (!f.set(limits)) continue;
       const why = this.whyNot(f.controller);
       if (why === null) enforced.push(f.key);
       else notEnforced.push({ key: f.key, why });

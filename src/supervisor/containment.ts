@@ -30,7 +30,6 @@ function refusalOf(report: LimitReport, required: boolean): string | null {
   return `${report.notEnforced.map((n) => n.key).join(', ')} cannot be enforced here (${first.why}); init --require-cgroup refuses to run it without: remove the limit or run where the kernel can enforce it`;
 }
 
-
 export function cgroupContainment(layout: CgroupLayout, required: boolean): ContainmentPort {
   const mode: Containment = { mode: 'cgroup', base: layout.base, controllers: layout.controllers };
   return {

@@ -3,14 +3,19 @@ import fs from 'node:fs';
 import { SHIM_SCRIPT } from '../../src/os/cgroup-shim.js';
 import { waitFor } from './wait-for.js';
 
-export function isAlive(pid: number): boolean {
+/** The state letter of `pid` in /proc/PID/stat (R, S, T, Z…), or null once it is gone. */
+export function stateOf(pid: number): string | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function isAlive(pid: number): boolean {
+  const state = stateOf(pid);
+  return state !== null && state !== 'Z' && state !== 'X';
 }
 
 /** Live pids whose command line contains `marker`. */

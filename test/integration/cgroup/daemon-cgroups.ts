@@ -76,13 +76,11 @@ export function sessionOf(pid: number): { ppid: number; pgrp: number; session: n
   return { ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), startTime: rest[19] ?? '' };
 }
 
-
 /** Whether a process has `signal` (a number) set to ignored, from SigIgn in /proc/PID/status. */
 export function ignoresSignal(pid: number, signal: number): boolean {
   const m = /^SigIgn:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m?.[1] !== undefined && ((BigInt(`0x${m[1]}`) >> BigInt(signal - 1)) & 1n) === 1n;
 }
-
 
 /**
  * Kills what is left in a cgroup tree a test made the daemon create (cgroup.kill), then removes it deepest

@@ -46,7 +46,6 @@ export function trackTestCgroup(dir: string): void {
   made.push(dir);
 }
 
-
 /** Kills what is left in every test cgroup (cgroup.kill), waits until each is empty, removes them deepest first. */
 export async function removeTestCgroups(): Promise<void> {
   const dirs = made.splice(0).sort((a, b) => b.length - a.length);

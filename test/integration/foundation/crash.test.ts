@@ -18,7 +18,10 @@ afterEach(async () => {
 
 /** svc.sh writes its start line after its TERM trap is set: once both are in the journal, both stop gracefully. */
 async function bothStarted(journal: string): Promise<void> {
-  await waitFor(() => fs.existsSync(journal) && /^start a /m.test(fs.readFileSync(journal, 'utf8')) && /^start b /m.test(fs.readFileSync(journal, 'utf8')), 10_000, 'a and b to have started');
+  await waitFor(() => {
+    const j = fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8') : '';
+    return /^start a /m.test(j) && /^start b /m.test(j);
+  }, 10_000, 'a and b to have started');
 }
 
 test('an uncaught exception in the daemon still stops every service before it exits non-zero', async () => {

@@ -20,6 +20,8 @@ afterEach(async () => {
 
 const linesOf = (m: NotifyMessage): string[] => m.text.split('\n').filter(Boolean);
 const has = (line: string) => (m: NotifyMessage): boolean => linesOf(m).includes(line);
+/** The datagrams from READY=1 on (all of them before it came). */
+const fromReady = (all: readonly NotifyMessage[]): readonly NotifyMessage[] => all.slice(Math.max(0, all.findIndex(has('READY=1'))));
 
 /**
  * Consecutive datagrams from READY=1 on are at least about STATUS_EVERY_MS (1 s) apart. READY=1 itself goes
@@ -27,7 +29,7 @@ const has = (line: string) => (m: NotifyMessage): boolean => linesOf(m).includes
  * counted. The times are when the receiver read each datagram, so a little of its own delay is allowed for.
  */
 function assertRateLimited(all: readonly NotifyMessage[]): void {
-  const messages = all.slice(Math.max(0, all.findIndex(has('READY=1'))));
+  const messages = fromReady(all);
   for (let i = 1; i < messages.length; i++) {
     const gap = (messages[i]?.at ?? 0) - (messages[i - 1]?.at ?? 0);
     assert.ok(gap >= 900, `datagrams ${i - 1} and ${i} are ${gap.toFixed(0)} ms apart: ${JSON.stringify(messages)}`);
@@ -97,9 +99,8 @@ test('a service that changes state many times a second: STATUS= at most once a s
   fs.writeFileSync(path.join(dir, 'flap'), '');
   // Twelve restarts: two dozen state changes and more, over two seconds and more.
   await waitFor(async () => (await healthStatus(daemon!, 'flapping')).restarts >= 12, 20_000, 'flapping for a while');
-  const sofar = receiver.messages();
-  assertRateLimited(sofar);
-  const during = sofar.slice(sofar.findIndex(has('READY=1')));
+  const during = fromReady(receiver.messages());
+  assertRateLimited(during);
   const spanS = (Date.now() - ready.at) / 1000;
   assert.ok(during.length <= Math.floor(spanS / 0.9) + 1, `${during.length} datagrams in ${spanS.toFixed(1)} s since READY=1`);
   for (const m of during.slice(1)) assert.match(m.text, /^STATUS=\d+ running, 0 done(, 1 (starting|failed))? \(of 2\)$/);

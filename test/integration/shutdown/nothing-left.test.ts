@@ -6,21 +6,12 @@ import { fixture } from '../../helpers/paths.js';
 import { startInNamespace, type NamespacedDaemon } from '../../helpers/namespace.js';
 import { tempDir } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { pidsWithMarker } from '../../helpers/proc.js';
+import { pidsWithMarker, stateOf } from '../../helpers/proc.js';
 import { hostIdentities, stillAlive, treePids } from '../../helpers/ns-pids.js';
 import type { TreeNode } from '../../../src/supervisor/process-tree.js';
 
 let ns: NamespacedDaemon | null = null;
 
-/** The state letter of a host pid from /proc/PID/stat, or null once it is gone. */
-function stateOf(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
-}
 afterEach(async () => {
   await ns?.cleanup();
   ns = null;
